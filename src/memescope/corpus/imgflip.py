@@ -1,0 +1,97 @@
+"""The ImgFlip575K layout: `<Template>.json` (a JSON list) or `<Template>.jsonl[.gz]` files of posts with
+`boxes`, `title`, `author`, `views`, `votes` and `approx_date`. The template is the file's name."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..records import Post, Skipped
+from .base import readers
+from .dates import parse_date
+
+__all__ = ["ImgflipReader"]
+
+_SUFFIXES = (".jsonl.gz", ".jsonl", ".json")
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(_SUFFIXES))
+
+
+def _template_name(file: Path) -> str:
+    for suf in _SUFFIXES:
+        if file.name.endswith(suf):
+            return file.name[: -len(suf)]
+    return file.stem
+
+
+def _records(file: Path) -> Iterator[tuple[int, dict | None, str]]:
+    opener = gzip.open if file.name.endswith(".gz") else open
+    with opener(file, "rt", encoding="utf-8", errors="replace") as f:
+        if file.name.endswith(".json"):
+            try:
+                data = json.load(f)
+            except ValueError as exc:
+                yield 0, None, str(exc)
+                return
+            for n, obj in enumerate(data if isinstance(data, list) else [], 1):
+                yield n, obj if isinstance(obj, dict) else None, "" if isinstance(obj, dict) else "not an object"
+            return
+        for n, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    obj = json.loads(line)
+                    yield n, obj if isinstance(obj, dict) else None, "not an object"
+                except ValueError as exc:
+                    yield n, None, str(exc)
+
+
+@readers.register("imgflip")
+class ImgflipReader:
+    name = "imgflip"
+
+    def sniff(self, path: Path) -> bool:
+        files = _files(path) if path.exists() else []
+        if not files:
+            return False
+        for _, obj, _ in _records(files[0]):
+            return obj is not None and "boxes" in obj
+        return False
+
+    def read(self, path: Path) -> Iterator[Post | Skipped]:
+        for file in _files(path):
+            template = _template_name(file)
+            for n, obj, err in _records(file):
+                where = f"{file.name}:{n}"
+                if obj is None:
+                    yield Skipped(where, "bad json", err)
+                    continue
+                post_id = str(obj.get("id") or "").strip()
+                if not post_id:
+                    yield Skipped(where, "missing id")
+                    continue
+                boxes = [str(b).strip() for b in obj.get("boxes") or [] if str(b).strip()]
+                try:
+                    created = parse_date(obj.get("approx_date") or obj.get("created_at"))
+                except ValueError as exc:
+                    yield Skipped(where, "bad date", str(exc))
+                    continue
+                extra = {k: obj[k] for k in ("views", "votes") if obj.get(k) is not None}
+                yield Post(
+                    id=post_id,
+                    source=self.name,
+                    text="\n".join(boxes) or None,
+                    title=obj.get("title") or None,
+                    created_at=created,
+                    date_approx="approx_date" in obj,
+                    community="imgflip",
+                    author=obj.get("author") or None,
+                    url=f"https://imgflip.com/i/{post_id}",
+                    template_hint=obj.get("template") or template,
+                    extra=extra,
+                )

@@ -1,0 +1,75 @@
+"""Perceptual hashes as small value types: `a - b` is the Hamming distance.
+
+`phash` is bit-compatible with `imagehash.phash` (32x32 LANCZOS greyscale, 2-D DCT-II, 8x8 low
+frequencies against their median), so hashes can be compared with published ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+from scipy.fft import dct
+
+from ..registry import Registry
+
+__all__ = ["ImageHash", "phash", "hashers"]
+
+_MASK64 = (1 << 64) - 1
+
+
+@dataclass(frozen=True, order=True)
+class ImageHash:
+    """An n-bit perceptual hash. Bits are stored as an unsigned int, first bit most significant."""
+
+    value: int
+    bits: int = 64
+
+    def __sub__(self, other: ImageHash) -> int:
+        if not isinstance(other, ImageHash):
+            return NotImplemented
+        if other.bits != self.bits:
+            raise ValueError(f"cannot compare a {self.bits}-bit hash with a {other.bits}-bit hash")
+        return (self.value ^ other.value).bit_count()
+
+    def __str__(self) -> str:
+        return format(self.value, f"0{self.bits // 4}x")
+
+    def __repr__(self) -> str:
+        return f"ImageHash('{self}')"
+
+    @classmethod
+    def from_hex(cls, text: str) -> ImageHash:
+        return cls(int(text, 16), len(text) * 4)
+
+    @classmethod
+    def from_bits(cls, bits: np.ndarray) -> ImageHash:
+        flat = np.asarray(bits, dtype=bool).ravel()
+        value = int("".join("1" if b else "0" for b in flat), 2) if flat.size else 0
+        return cls(value, flat.size)
+
+    # SQLite integers are signed 64-bit: store hashes in that range and back.
+    def to_int64(self) -> int:
+        if self.bits != 64:
+            raise ValueError("only 64-bit hashes fit an int64")
+        return self.value - (1 << 64) if self.value >= 1 << 63 else self.value
+
+    @classmethod
+    def from_int64(cls, v: int) -> ImageHash:
+        return cls(v & _MASK64, 64)
+
+
+def phash(image: Image.Image, hash_size: int = 8, highfreq_factor: int = 4) -> ImageHash:
+    """The DCT perceptual hash of `image` (same bits as imagehash.phash)."""
+    size = hash_size * highfreq_factor
+    small = image.convert("L").resize((size, size), Image.Resampling.LANCZOS)
+    pixels = np.asarray(small, dtype=np.float64)
+    coeffs = dct(dct(pixels, axis=0), axis=1)
+    low = coeffs[:hash_size, :hash_size]
+    return ImageHash.from_bits(low > np.median(low))
+
+
+hashers: Registry[Callable[[Image.Image], ImageHash]] = Registry("hasher")
+hashers.register("phash")(phash)

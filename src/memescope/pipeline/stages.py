@@ -1,0 +1,356 @@
+"""The pipeline's stages. Each is a function of a RunContext that finds its pending items in the store,
+runs a pure per-batch worker (top-level, so it pickles to any executor) and saves what comes back."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections import defaultdict
+
+import numpy as np
+from PIL import ImageOps
+
+from ..exceptions import BadImageError, NotInstalledError
+from ..registry import Registry
+from ..store import Store
+from .runner import RunContext, run_items
+
+__all__ = ["stages", "hash_batch", "ocr_batch", "understand_batch", "verify_batch"]
+
+log = logging.getLogger(__name__)
+
+stages: Registry = Registry("stage")
+
+# -- hash ------------------------------------------------------------------------------------------
+
+
+def hash_batch(items: list[tuple[str, str]]) -> list[tuple]:
+    """Decode (draft JPEG), find the picture inside caption bars, and hash it three ways."""
+    from ..imaging import load_image, phash, strip_bars
+
+    out = []
+    for sha, path in items:
+        try:
+            im = load_image(path, draft_size=256)
+            fmt = im.format or ""
+            # draft decoding may have scaled the image: report the file's own size
+            from ..imaging import open_image
+
+            w, h = open_image(path).size
+            pic, box = strip_bars(im)
+            sx, sy = w / im.width, h / im.height
+            box = (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy))
+            payload = (w, h, fmt, box, phash(pic).to_int64(), phash(im).to_int64(), phash(ImageOps.mirror(pic)).to_int64())
+            out.append(("ok", sha, payload))
+        except BadImageError as exc:
+            out.append(("err", sha, exc.reason, exc.detail))
+        except Exception as exc:  # a decoder bug on one hostile file must not stop the run
+            out.append(("err", sha, "unreadable image", f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def _save_hashes(store: Store, results: list) -> None:
+    store.db.executemany(
+        """INSERT OR REPLACE INTO features(sha256, width, height, format, box, phash, phash_full, phash_mirror)
+           VALUES (?,?,?,?,?,?,?,?)""",
+        [(sha, w, h, f, json.dumps(box), p, pf, pm) for _, sha, (w, h, f, box, p, pf, pm) in results],
+    )
+
+
+@stages.register("hash")
+def hash_stage(ctx: RunContext) -> tuple[int, int]:
+    items = [
+        (r[0], r[1])
+        for r in ctx.store.query(
+            """SELECT i.sha256, i.path FROM images i
+               WHERE NOT EXISTS (SELECT 1 FROM features f WHERE f.sha256=i.sha256)
+                 AND NOT EXISTS (SELECT 1 FROM errors e WHERE e.stage='hash' AND e.item=i.sha256)
+               ORDER BY i.sha256"""
+        )
+    ]
+    return run_items(ctx, "hash", items, hash_batch, _save_hashes, batch_size=32)
+
+
+# -- match -----------------------------------------------------------------------------------------
+
+
+def verify_batch(batch: tuple[list[tuple[int, str]], list[tuple[str, str, list[int]]]]) -> list[tuple]:
+    """ORB + RANSAC against every reference image, for images the hashes could not place."""
+    from ..imaging import load_image
+    from ..templates.verify import OrbVerifier
+
+    refs, items = batch
+    verifier = OrbVerifier(refs)
+    out = []
+    for sha, path, box in items:
+        try:
+            im = load_image(path)
+            v = verifier.verify(im)
+            out.append(("ok", sha, None if v is None else (v.template_id, v.inliers, v.region, v.mirrored)))
+        except BadImageError as exc:
+            out.append(("err", sha, exc.reason, exc.detail))
+    return out
+
+
+@stages.register("match")
+def match_stage(ctx: RunContext) -> tuple[int, int]:
+    from ..index.hamming import to_uint64
+    from ..templates import match_hashes
+    from ..templates.clustering import cluster_codes, medoid
+
+    store = ctx.store
+    kb = store.kb_version
+    refs = store.query("SELECT template_id, path, phash, phash_mirror FROM template_images ORDER BY template_id")
+    ref_ids = np.array([r[0] for r in refs] * 2, dtype=np.int64)
+    ref_codes = to_uint64([r[2] for r in refs] + [r[3] for r in refs])
+    pending = store.query(
+        """SELECT f.sha256, i.path, f.phash, f.phash_full, f.phash_mirror, f.box FROM features f
+           JOIN images i ON i.sha256=f.sha256
+           LEFT JOIN matches m ON m.sha256=f.sha256
+           WHERE m.sha256 IS NULL OR m.kb_version < ?""",
+        (kb,),
+    )
+    ctx.progress.start("match", len(pending))
+    decided, undecided = [], []
+    for r in pending:
+        d = match_hashes(r["phash"], r["phash_full"], r["phash_mirror"], ref_ids, ref_codes)
+        (decided if d.template_id is not None else undecided).append((r, d))
+    with store.transaction() as db:
+        db.executemany(
+            "INSERT OR REPLACE INTO matches(sha256, template_id, distance, score, method, verified, region, kb_version) VALUES (?,?,?,?,?,0,?,?)",
+            [(r["sha256"], d.template_id, d.distance, d.score, d.method, r["box"], kb) for r, d in decided],
+        )
+    ctx.progress.advance(len(decided))
+    errors = 0
+    if undecided and refs:
+        # Hashes could not place these: verify geometrically against every reference image.
+        unique_refs = sorted({(int(r[0]), r[1]) for r in refs})
+        by_sha = {r["sha256"]: (r, d) for r, d in undecided}
+        items = [(r["sha256"], r["path"], json.loads(r["box"])) for r, _ in undecided]
+
+        def save(st: Store, results: list) -> None:
+            rows = []
+            for _, sha, v in results:
+                r, d = by_sha[sha]
+                if v is None:
+                    rows.append((sha, None, d.distance, d.score, "none", 0, None, kb))
+                else:
+                    tid, inliers, region, mirrored = v
+                    score = round(min(1.0, 0.5 + inliers / 200), 3)
+                    rows.append((sha, tid, d.distance, score, "orb-mirror" if mirrored else "orb", 1, json.dumps(region), kb))
+            st.db.executemany(
+                "INSERT OR REPLACE INTO matches(sha256, template_id, distance, score, method, verified, region, kb_version) VALUES (?,?,?,?,?,?,?,?)",
+                rows,
+            )
+
+        try:
+            import cv2  # noqa: F401
+        except ImportError:
+            log.warning("OpenCV missing: images hashes cannot place stay unmatched (pip install 'memescope[ocr]')")
+            save(store, [("ok", r["sha256"], None) for r, _ in undecided])
+        else:
+            ctx.progress.finish()
+            batches_items = [items[i : i + 8] for i in range(0, len(items), 8)]
+            ctx.progress.start("verify", len(items))
+            for results in ctx.executor.map_batches(verify_batch, [(unique_refs, b) for b in batches_items]):
+                good = [x for x in results if x[0] == "ok"]
+                bad = [(x[1], x[2], x[3]) for x in results if x[0] == "err"]
+                with store.transaction():
+                    save(store, good)
+                    store.record_errors("match", bad, ctx.run_id)
+                errors += len(bad)
+                ctx.progress.advance(len(results))
+    elif undecided:
+        with store.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO matches(sha256, template_id, distance, score, method, verified, kb_version) VALUES (?,NULL,?,?,'none',0,?)",
+                [(r["sha256"], d.distance, d.score, kb) for r, d in undecided],
+            )
+        ctx.progress.advance(len(undecided))
+    ctx.progress.finish()
+
+    # Cluster whatever no template explains into candidate templates; singletons stay unassigned.
+    rows = store.query(
+        """SELECT m.sha256, f.phash, f.phash_mirror FROM matches m JOIN features f ON f.sha256=m.sha256
+           WHERE m.template_id IS NULL ORDER BY m.sha256"""
+    )
+    codes = to_uint64([r[1] for r in rows])
+    mirrors = to_uint64([r[2] for r in rows])
+    min_size = int(ctx.options.get("cluster_min_size", 5))
+    groups = cluster_codes(codes, mirrors, eps=8, min_size=min_size) if len(rows) else []
+    with store.transaction() as db:
+        db.execute("UPDATE matches SET cluster_id=NULL")
+        db.execute("DELETE FROM clusters")
+        for cid, members in enumerate(groups, 1):
+            med = rows[medoid(codes, members)][0]
+            db.execute("INSERT INTO clusters(id, medoid, size) VALUES (?,?,?)", (cid, med, len(members)))
+            db.executemany("UPDATE matches SET cluster_id=? WHERE sha256=?", [(cid, rows[i][0]) for i in members])
+    return len(pending) - errors, errors
+
+
+# -- ocr -------------------------------------------------------------------------------------------
+
+
+def ocr_batch(batch: tuple[str, list[tuple[str, str, list[int]]]]) -> list[tuple]:
+    """Read the caption text of each image with one engine loaded once per worker process."""
+    from ..imaging import load_image
+    from ..ocr import get_engine
+
+    engine_name, items = batch
+    engine = get_engine(engine_name)
+    out = []
+    for sha, path, box in items:
+        try:
+            im = load_image(path)
+            # Very large images gain nothing for caption text and cost OCR time quadratically.
+            scale = min(1.0, 1600 / max(im.size))
+            if scale < 1:
+                im = im.resize((round(im.width * scale), round(im.height * scale)))
+                box = [round(v * scale) for v in box]
+            res = engine.read(im, tuple(box))
+            out.append(("ok", sha, (res.engine, res.text, res.clean, res.to_json())))
+        except BadImageError as exc:
+            out.append(("err", sha, exc.reason, exc.detail))
+    return out
+
+
+def _save_ocr(store: Store, results: list) -> None:
+    store.db.executemany(
+        "INSERT OR REPLACE INTO ocr(sha256, engine, text, clean, lines) VALUES (?,?,?,?,?)",
+        [(sha, eng, text, clean, json.dumps(lines)) for _, sha, (eng, text, clean, lines) in results],
+    )
+
+
+@stages.register("ocr")
+def ocr_stage(ctx: RunContext) -> tuple[int, int]:
+    engine = ctx.options.get("ocr_engine", "rapidocr")
+    rows = ctx.store.query(
+        """SELECT f.sha256, i.path, f.box FROM features f JOIN images i ON i.sha256=f.sha256
+           WHERE NOT EXISTS (SELECT 1 FROM ocr o WHERE o.sha256=f.sha256)
+             AND NOT EXISTS (SELECT 1 FROM errors e WHERE e.stage='ocr' AND e.item=f.sha256)
+           ORDER BY f.sha256"""
+    )
+    if rows:
+        from ..ocr import ocr_engines
+
+        ocr_engines[engine]  # unknown engine: fail before starting workers
+        if engine == "rapidocr":
+            try:
+                import rapidocr  # noqa: F401
+            except ImportError as exc:
+                raise NotInstalledError("rapidocr", "ocr", "rapidocr onnxruntime") from exc
+    items = [(r[0], r[1], json.loads(r[2])) for r in rows]
+    return run_items(ctx, "ocr", items, ocr_batch, _save_ocr, batch_size=4, wrap=functools.partial(_with_engine, engine))
+
+
+def _with_engine(engine: str, batch: list) -> tuple[str, list]:
+    return engine, batch
+
+
+# -- understand ------------------------------------------------------------------------------------
+
+
+def understand_batch(items: list[tuple[str, str, str]]) -> list[tuple]:
+    from ..understand import analyze_text
+
+    out = []
+    for key, source, text in items:
+        a = analyze_text(text)
+        out.append(("ok", key, (source, text, a["sentiment"], a["sentiment_label"], a["contexts"], a["cues"])))
+    return out
+
+
+def _save_analyses(store: Store, results: list) -> None:
+    store.db.executemany(
+        "INSERT OR REPLACE INTO analyses(post_key, text_source, text, sentiment, sentiment_label, contexts, cues) VALUES (?,?,?,?,?,?,?)",
+        [(k, s, t, c, lbl, json.dumps(ctx), json.dumps(cues)) for _, k, (s, t, c, lbl, ctx, cues) in results],
+    )
+
+
+@stages.register("understand")
+def understand_stage(ctx: RunContext) -> tuple[int, int]:
+    ocr_ran = "ocr" in ctx.options.get("stages", [])
+    # A post waits for its image's OCR unless OCR is not part of this run or the image could not be read.
+    rows = ctx.store.query(
+        f"""SELECT p.key, p.text, p.title, o.clean, p.image_sha256 FROM posts p
+            LEFT JOIN ocr o ON o.sha256 = p.image_sha256
+            WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.post_key=p.key)
+              AND (p.image_sha256 IS NULL OR o.sha256 IS NOT NULL OR {0 if ocr_ran else 1}
+                   OR EXISTS (SELECT 1 FROM errors e WHERE e.item=p.image_sha256 AND e.stage IN ('hash','ocr')))
+            ORDER BY p.key"""
+    )
+    items = []
+    for key, text, title, ocr_text, _ in rows:
+        # Typed caption first (exact), then what OCR read off the picture, then the post's title.
+        if text and text.strip():
+            items.append((key, "post", text))
+        elif ocr_text and ocr_text.strip():
+            items.append((key, "ocr", ocr_text))
+        elif title and title.strip():
+            items.append((key, "title", title))
+        else:
+            items.append((key, "none", ""))
+    return run_items(ctx, "understand", items, understand_batch, _save_analyses, batch_size=2000)
+
+
+# -- timeline --------------------------------------------------------------------------------------
+
+
+@stages.register("timeline")
+def timeline_stage(ctx: RunContext) -> tuple[int, int]:
+    """Series per template (and for the whole corpus, '*') and their change points. Recomputed whole:
+    it is cheap and depends on everything before it."""
+    from ..timeline import bin_range, bin_start, choose_unit, detect_count_changes, detect_share_changes
+
+    store = ctx.store
+    rows = store.query(
+        """SELECT COALESCE(pt.template, '') AS template, p.created_at, a.contexts, a.sentiment
+           FROM posts p JOIN analyses a ON a.post_key=p.key
+           LEFT JOIN post_templates pt ON pt.post_key=p.key
+           WHERE p.created_at IS NOT NULL"""
+    )
+    by_t: dict[str, list] = defaultdict(list)
+    contexts: set[str] = set()
+    for t, created, cx, s in rows:
+        c = json.loads(cx)
+        contexts.update(c)
+        if t:
+            by_t[t].append((created, c, s))
+        by_t["*"].append((created, c, s))
+    ctx.progress.start("timeline", len(by_t))
+    series_rows, cp_rows = [], []
+    for template, posts in by_t.items():
+        dates = [p[0] for p in posts]
+        unit = choose_unit(dates)
+        bins = bin_range(min(dates), max(dates), unit)
+        pos = {b: i for i, b in enumerate(bins)}
+        n = np.zeros(len(bins))
+        k = {c: np.zeros(len(bins)) for c in contexts}
+        s_sum = np.zeros(len(bins))
+        for created, c, s in posts:
+            i = pos[bin_start(created, unit)]
+            n[i] += 1
+            s_sum[i] += s or 0.0
+            for name in c:
+                k[name][i] += 1
+        for i, b in enumerate(bins):
+            series_rows.append(
+                (template, b, unit, int(n[i]), json.dumps({c: int(k[c][i]) for c in contexts}),
+                 round(s_sum[i] / n[i], 4) if n[i] else None)
+            )
+        for cp in detect_count_changes(n):
+            cp_rows.append((template, "volume", bins[cp.index], cp.before, cp.after, json.dumps(cp.detail | {"unit": unit})))
+        for c in sorted(contexts):
+            if k[c].sum() == 0:
+                continue
+            for cp in detect_share_changes(k[c], n):
+                cp_rows.append((template, f"context:{c}", bins[cp.index], cp.before, cp.after, json.dumps(cp.detail | {"unit": unit})))
+        ctx.progress.advance(1)
+    with store.transaction() as db:
+        db.execute("DELETE FROM series")
+        db.execute("DELETE FROM change_points")
+        db.executemany("INSERT INTO series(template, bin, bin_unit, n, context_n, sentiment) VALUES (?,?,?,?,?,?)", series_rows)
+        db.executemany("INSERT INTO change_points(template, kind, date, before, after, detail) VALUES (?,?,?,?,?,?)", cp_rows)
+    ctx.progress.finish()
+    return len(by_t), 0

@@ -1,0 +1,155 @@
+"""Schema migrations, applied in order; PRAGMA user_version records how many have run."""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS"]
+
+MIGRATIONS: list[str] = [
+    # 1: the walking skeleton
+    """
+    CREATE TABLE posts (
+        key          TEXT PRIMARY KEY,          -- source:id
+        source       TEXT NOT NULL,
+        id           TEXT NOT NULL,
+        image_sha256 TEXT REFERENCES images(sha256),
+        text         TEXT,                      -- text that came with the post (typed caption)
+        title        TEXT,
+        created_at   TEXT,                      -- ISO 8601, UTC
+        date_approx  INTEGER NOT NULL DEFAULT 0,
+        community    TEXT,
+        author       TEXT,
+        url          TEXT,
+        template_hint TEXT,
+        extra        TEXT,                      -- JSON
+        ingested_at  TEXT NOT NULL
+    );
+    CREATE INDEX posts_image ON posts(image_sha256);
+    CREATE INDEX posts_created ON posts(created_at);
+
+    CREATE TABLE images (
+        sha256  TEXT PRIMARY KEY,
+        path    TEXT NOT NULL,
+        bytes   INTEGER NOT NULL
+    );
+
+    -- one row per decoded image: size, content box, hashes (int64) of the content and of its mirror
+    CREATE TABLE features (
+        sha256      TEXT PRIMARY KEY REFERENCES images(sha256),
+        width       INTEGER NOT NULL,
+        height      INTEGER NOT NULL,
+        format      TEXT,
+        box         TEXT NOT NULL,            -- JSON [left, top, right, bottom] of the picture
+        phash       INTEGER NOT NULL,         -- pHash of the picture inside bars (imagehash-compatible)
+        phash_full  INTEGER NOT NULL,         -- pHash of the whole image
+        phash_mirror INTEGER NOT NULL         -- pHash of the mirrored picture
+    );
+
+    CREATE TABLE templates (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        description TEXT,
+        aliases     TEXT,                     -- JSON list
+        origin      TEXT,
+        links       TEXT,                     -- JSON list
+        affect      TEXT,                     -- the picture's own mood, e.g. 'sad' (used by understand)
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE template_images (
+        template_id INTEGER NOT NULL REFERENCES templates(id) ON DELETE CASCADE,
+        sha256      TEXT NOT NULL,
+        path        TEXT NOT NULL,
+        phash       INTEGER NOT NULL,
+        phash_mirror INTEGER NOT NULL,
+        PRIMARY KEY (template_id, sha256)
+    );
+
+    -- image -> template decision; kb_version says which knowledge base it was made against
+    CREATE TABLE matches (
+        sha256      TEXT PRIMARY KEY REFERENCES images(sha256),
+        template_id INTEGER REFERENCES templates(id),
+        distance    INTEGER,
+        score       REAL,
+        method      TEXT NOT NULL,            -- phash | phash-mirror | orb | none
+        verified    INTEGER NOT NULL DEFAULT 0,
+        region      TEXT,                     -- JSON [l, t, r, b] of the match in the image
+        cluster_id  INTEGER,
+        kb_version  INTEGER NOT NULL
+    );
+
+    CREATE TABLE clusters (
+        id       INTEGER PRIMARY KEY,
+        medoid   TEXT NOT NULL,               -- sha256 of the medoid image
+        size     INTEGER NOT NULL,
+        template_id INTEGER REFERENCES templates(id)
+    );
+
+    CREATE TABLE ocr (
+        sha256  TEXT PRIMARY KEY REFERENCES images(sha256),
+        engine  TEXT NOT NULL,
+        text    TEXT NOT NULL,                -- joined caption text
+        clean   TEXT NOT NULL,                -- cleaned text used for analysis
+        lines   TEXT NOT NULL                 -- JSON [{text, score, box, block}]
+    );
+
+    CREATE TABLE analyses (
+        post_key     TEXT PRIMARY KEY REFERENCES posts(key),
+        text_source  TEXT NOT NULL,           -- post | ocr | none
+        text         TEXT NOT NULL,
+        sentiment    REAL,                    -- VADER compound in [-1, 1]
+        sentiment_label TEXT,
+        contexts     TEXT NOT NULL,           -- JSON {context: score}
+        cues         TEXT NOT NULL            -- JSON {context: [terms found]}
+    );
+
+    CREATE TABLE series (
+        template    TEXT NOT NULL,
+        bin         TEXT NOT NULL,            -- bin start date (ISO)
+        bin_unit    TEXT NOT NULL,            -- month | quarter | year
+        n           INTEGER NOT NULL,
+        context_n   TEXT NOT NULL,            -- JSON {context: count}
+        sentiment   REAL,
+        PRIMARY KEY (template, bin)
+    );
+    CREATE TABLE change_points (
+        id        INTEGER PRIMARY KEY,
+        template  TEXT NOT NULL,
+        kind      TEXT NOT NULL,              -- volume | context:<name>
+        date      TEXT NOT NULL,
+        before    REAL NOT NULL,
+        after     REAL NOT NULL,
+        detail    TEXT                        -- JSON
+    );
+
+    CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        command     TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        status      TEXT NOT NULL,            -- running | done | failed
+        stages      TEXT                      -- JSON [{stage, seconds, items, errors}]
+    );
+
+    -- every item a stage skipped, with why; one row per (stage, item), refreshed on retry
+    CREATE TABLE errors (
+        stage      TEXT NOT NULL,
+        item       TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        detail     TEXT,
+        run_id     INTEGER,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (stage, item)
+    );
+
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta(key, value) VALUES ('kb_version', '0');
+
+    -- a post's template: its image's match, else what its source declared
+    CREATE VIEW post_templates AS
+        SELECT p.key AS post_key, t.id AS template_id, t.name AS template,
+               CASE WHEN m.template_id IS NOT NULL THEN m.method ELSE 'declared' END AS method
+        FROM posts p
+        LEFT JOIN matches m ON m.sha256 = p.image_sha256
+        JOIN templates t ON t.id = COALESCE(m.template_id,
+            (SELECT id FROM templates WHERE name = p.template_hint));
+    """,
+]

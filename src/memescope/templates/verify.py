@@ -1,0 +1,113 @@
+"""Geometric verification with ORB keypoints and RANSAC (OpenCV): finds a template inside crops, under
+captions and stickers, and tells where in the image it is.
+
+Guards from measurement: caption letters can collapse onto a few keypoints of an unrelated template and
+give many "inliers" at an absurd scale, so we reject implausible scales and count distinct keypoints on
+both sides. ORB is not mirror-invariant, so the mirrored query is matched too.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from ..exceptions import NotInstalledError
+
+__all__ = ["OrbVerifier", "MIN_INLIERS"]
+
+log = logging.getLogger(__name__)
+
+MIN_INLIERS = 20
+_SIDE = 512
+
+
+def _cv2():
+    try:
+        import cv2
+    except ImportError as exc:
+        raise NotInstalledError("OpenCV", "ocr", "opencv-python-headless") from exc
+    return cv2
+
+
+@dataclass(frozen=True)
+class Verified:
+    template_id: int
+    inliers: int
+    region: tuple[int, int, int, int]
+    mirrored: bool
+
+
+def _features(im: Image.Image):
+    cv2 = _cv2()
+    scale = _SIDE / max(im.size)
+    g = im.convert("L")
+    if scale < 1:
+        g = g.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))), Image.Resampling.BILINEAR)
+    else:
+        scale = 1.0
+    orb = cv2.ORB_create(nfeatures=1000)
+    kps, desc = orb.detectAndCompute(np.asarray(g), None)
+    pts = np.array([k.pt for k in kps], dtype=np.float32) / scale if kps else np.empty((0, 2), np.float32)
+    return pts, desc
+
+
+@lru_cache(maxsize=64)
+def _reference(path: str):
+    from ..imaging import load_image, strip_bars
+
+    pic, box = strip_bars(load_image(path))
+    pts, desc = _features(pic)
+    return pts, desc, pic.size
+
+
+class OrbVerifier:
+    """Verify a query image against reference images; `refs` is [(template_id, path)]."""
+
+    def __init__(self, refs: list[tuple[int, str]], min_inliers: int = MIN_INLIERS):
+        self.refs = refs
+        self.min_inliers = min_inliers
+        self.cv2 = _cv2()
+        self.matcher = self.cv2.BFMatcher(self.cv2.NORM_HAMMING)
+
+    def _one(self, q_pts, q_desc, ref_path: str):
+        r_pts, r_desc, r_size = _reference(ref_path)
+        if q_desc is None or r_desc is None or len(q_desc) < 8 or len(r_desc) < 8:
+            return 0, None
+        pairs = self.matcher.knnMatch(r_desc, q_desc, k=2)
+        good = [m for m, *rest in (p for p in pairs if p) if not rest or m.distance < 0.75 * rest[0].distance]
+        if len(good) < self.min_inliers:
+            return 0, None
+        src = np.float32([r_pts[m.queryIdx] for m in good])
+        dst = np.float32([q_pts[m.trainIdx] for m in good])
+        M, mask = self.cv2.estimateAffinePartial2D(src, dst, method=self.cv2.RANSAC, ransacReprojThreshold=6.0)
+        if M is None:
+            return 0, None
+        inl = mask.ravel().astype(bool)
+        scale = float(np.hypot(M[0, 0], M[1, 0]))
+        if not 0.25 <= scale <= 4.0:
+            return 0, None
+        # distinct keypoints on both sides: many matches onto one point are one piece of evidence
+        n = min(len({tuple(np.round(p)) for p in src[inl]}), len({tuple(np.round(p)) for p in dst[inl]}))
+        w, h = r_size
+        corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+        proj = corners @ M[:, :2].T + M[:, 2]
+        region = (int(proj[:, 0].min()), int(proj[:, 1].min()), int(proj[:, 0].max()), int(proj[:, 1].max()))
+        return n, region
+
+    def verify(self, image: Image.Image) -> Verified | None:
+        """The reference with the most distinct inliers (>= min_inliers), trying the mirrored image too."""
+        best: Verified | None = None
+        views = [(False, image), (True, ImageOps.mirror(image))]
+        for mirrored, view in views:
+            q_pts, q_desc = _features(view)
+            for tid, path in self.refs:
+                n, region = self._one(q_pts, q_desc, path)
+                if n >= self.min_inliers and (best is None or n > best.inliers):
+                    if mirrored and region is not None:
+                        region = (image.width - region[2], region[1], image.width - region[0], region[3])
+                    best = Verified(tid, n, region, mirrored)
+        return best

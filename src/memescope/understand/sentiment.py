@@ -1,0 +1,27 @@
+"""Sentiment with VADER (lexicon and rules). One signal among several: VADER reads sarcasm literally."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+__all__ = ["sentiment"]
+
+
+@lru_cache(maxsize=1)
+def _analyzer():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def sentiment(text: str) -> tuple[float, str]:
+    """(compound in [-1, 1], label) with VADER's recommended +-0.05 thresholds."""
+    if not text.strip():
+        return 0.0, "neutral"
+    # Meme captions are ALL CAPS as a style, not as emphasis: VADER boosts caps only when mixed with
+    # lower case, so lower-casing an all-caps caption removes a false emphasis signal.
+    if text.isupper():
+        text = text.lower()
+    c = _analyzer().polarity_scores(text)["compound"]
+    label = "positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral"
+    return round(c, 4), label
