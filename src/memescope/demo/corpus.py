@@ -40,7 +40,13 @@ def _plan(rng: random.Random, n: int) -> list[dict]:
         if template == FOCUS:
             # A decade of steady, mostly humorous use, then a surge of sincere pandemic use from 2020.
             after = rng.random() < 0.5
-            d = _random_date(rng, SHIFT_DATE, END) if after else _random_date(rng, START, SHIFT_DATE - timedelta(days=1))
+            # the new meaning comes with a surge: most later posts fall in the first year and a half
+            surge_end = date(2021, 9, 30)
+            d = (
+                (_random_date(rng, SHIFT_DATE, surge_end) if rng.random() < 0.7 else _random_date(rng, surge_end, END))
+                if after
+                else _random_date(rng, START, SHIFT_DATE - timedelta(days=1))
+            )
             if after:
                 use = rng.choices(["sincere", "humorous", "sarcastic"], [0.7, 0.15, 0.15])[0]
                 pandemic = rng.random() < (0.85 if d.year <= 2021 else 0.5)
@@ -83,9 +89,11 @@ def build_demo_corpus(out: str | Path, n: int = 400, seed: int = 2020) -> dict:
                 style = "photo"
             else:
                 pic = refs[p["template"]]
-                if rng.random() < 0.25:
-                    pic = apply_edits(pic, ["flip"], rng)  # flipped picture, captioned after: text reads right
-                    edits.append("flip")
+                # Flips and crops happen to the picture before it is captioned (text reads right, and a
+                # crop never cuts the caption the ground truth records); the other edits come after.
+                pre = [e for e, prob in (("crop", 0.3), ("flip", 0.25)) if rng.random() < prob]
+                pic = apply_edits(pic, pre, rng)
+                edits += pre
                 top, bottom = rng.choice(PHRASES[p["use"]][p["pandemic"]])
                 caption = f"{top} {bottom}"
                 style = rng.choices(["outlined", "bar", "bare"], [0.55, 0.35, 0.10])[0]
@@ -93,7 +101,7 @@ def build_demo_corpus(out: str | Path, n: int = 400, seed: int = 2020) -> dict:
                     im, caption = pic, None
                 else:
                     im = (caption_outlined if style == "outlined" else caption_bar)(pic, top, bottom)
-                extra = rng.sample(["crop", "sticker", "rotate", "resize"], k=rng.choice([0, 1, 1, 2]))
+                extra = rng.sample(["sticker", "rotate", "resize"], k=rng.choice([0, 1, 1, 2]))
                 im = apply_edits(im, extra, rng)
                 edits += extra
             quality = rng.randrange(35, 92)

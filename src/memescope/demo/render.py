@@ -56,6 +56,8 @@ def caption_outlined(im: Image.Image, top: str, bottom: str) -> Image.Image:
     font = _impact(size)
     margin = im.width // 20
     stroke = max(2, size // 14)
+    # Anton's word space is narrower than Impact's; widen it so words stay words, as in real memes.
+    top, bottom = top.replace(" ", "  "), bottom.replace(" ", "  ")
     if top:
         _block(d, _wrap(d, top.upper(), font, im.width - 2 * margin), font, im.width // 2, margin // 2, False, "white", stroke, "black", 4)
     if bottom:

@@ -60,6 +60,10 @@ def content_box(gray: np.ndarray, max_bar: float = 0.45) -> tuple[int, int, int,
     right = w
     while right > 3 * w // 4 and col_std[right - 1] < 3.0:
         right -= 1
+    # a few flat columns are texture, not a border: letterboxing is at least 2% of the width
+    min_border = max(4, w // 50)
+    left = left if left >= min_border else 0
+    right = right if w - right >= min_border else w
     box = (left, top, right, h - bottom)
     if (box[2] - box[0]) * (box[3] - box[1]) < 0.25 * w * h:
         return (0, 0, w, h)

@@ -11,7 +11,7 @@ from PIL import Image
 from ..registry import Registry
 from .clean import clean_text
 
-__all__ = ["OcrLine", "OcrResult", "OcrEngine", "ocr_engines", "get_engine", "assign_blocks"]
+__all__ = ["OcrLine", "OcrResult", "OcrEngine", "ocr_engines", "get_engine", "assign_blocks", "reading_order"]
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,26 @@ def get_engine(name: str = "rapidocr") -> OcrEngine:
     return ocr_engines[name]()
 
 
+def reading_order(lines: list[OcrLine]) -> list[OcrLine]:
+    """Top to bottom, then left to right within a visual line: boxes whose vertical spans overlap by
+    more than half the smaller height sit on the same line (a detector often splits one line in two)."""
+    rows: list[list[OcrLine]] = []
+    for ln in sorted(lines, key=lambda l: (l.box[1] + l.box[3]) / 2):
+        t, b = ln.box[1], ln.box[3]
+        if rows:
+            last = rows[-1]
+            lt, lb = min(x.box[1] for x in last), max(x.box[3] for x in last)
+            if min(b, lb) - max(t, lt) > 0.5 * min(b - t, lb - lt):
+                last.append(ln)
+                continue
+        rows.append([ln])
+    return [ln for row in rows for ln in sorted(row, key=lambda l: l.box[0])]
+
+
 def assign_blocks(lines: list[OcrLine], height: int, box: tuple[int, int, int, int] | None) -> list[OcrLine]:
     """Label each line by where it sits: in a caption bar above/below the picture, or top/bottom third."""
     out = []
-    for ln in sorted(lines, key=lambda l: (l.box[1], l.box[0])):
+    for ln in reading_order(lines):
         cy = (ln.box[1] + ln.box[3]) / 2
         if box is not None and (cy < box[1] or cy > box[3]):
             block = "bar"

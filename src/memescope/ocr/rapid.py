@@ -10,6 +10,7 @@ from PIL import Image
 
 from ..exceptions import NotInstalledError
 from .base import OcrLine, OcrResult, assign_blocks, ocr_engines
+from .clean import is_noise
 
 __all__ = ["RapidOcrEngine"]
 
@@ -45,7 +46,7 @@ class RapidOcrEngine:
         lines: list[OcrLine] = []
         if res.txts:
             for text, score, quad in zip(res.txts, res.scores, res.boxes):
-                if score < self.min_score or not text.strip():
+                if score < self.min_score or not text.strip() or is_noise(text):
                     continue
                 xs, ys = [p[0] for p in quad], [p[1] for p in quad]
                 lines.append(OcrLine(text.strip(), float(score), (int(min(xs)), int(min(ys)), int(max(xs)), int(max(ys)))))

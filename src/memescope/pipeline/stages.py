@@ -150,9 +150,7 @@ def match_stage(ctx: RunContext) -> tuple[int, int]:
             log.warning("OpenCV missing: images hashes cannot place stay unmatched (pip install 'memescope[ocr]')")
             save(store, [("ok", r["sha256"], None) for r, _ in undecided])
         else:
-            ctx.progress.finish()
             batches_items = [items[i : i + 8] for i in range(0, len(items), 8)]
-            ctx.progress.start("verify", len(items))
             for results in ctx.executor.map_batches(verify_batch, [(unique_refs, b) for b in batches_items]):
                 good = [x for x in results if x[0] == "ok"]
                 bad = [(x[1], x[2], x[3]) for x in results if x[0] == "err"]
@@ -322,30 +320,36 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
     series_rows, cp_rows = [], []
     for template, posts in by_t.items():
         dates = [p[0] for p in posts]
+        # Display bins follow the data's density; detection always runs on months, so a change is dated
+        # to its month however sparse the series (empty months carry no weight in the binomial cost).
         unit = choose_unit(dates)
-        bins = bin_range(min(dates), max(dates), unit)
-        pos = {b: i for i, b in enumerate(bins)}
-        n = np.zeros(len(bins))
-        k = {c: np.zeros(len(bins)) for c in contexts}
-        s_sum = np.zeros(len(bins))
-        for created, c, s in posts:
-            i = pos[bin_start(created, unit)]
-            n[i] += 1
-            s_sum[i] += s or 0.0
-            for name in c:
-                k[name][i] += 1
-        for i, b in enumerate(bins):
-            series_rows.append(
-                (template, b, unit, int(n[i]), json.dumps({c: int(k[c][i]) for c in contexts}),
-                 round(s_sum[i] / n[i], 4) if n[i] else None)
-            )
-        for cp in detect_count_changes(n):
-            cp_rows.append((template, "volume", bins[cp.index], cp.before, cp.after, json.dumps(cp.detail | {"unit": unit})))
-        for c in sorted(contexts):
-            if k[c].sum() == 0:
+        for u in dict.fromkeys([unit, "month"]):
+            bins = bin_range(min(dates), max(dates), u)
+            pos = {b: i for i, b in enumerate(bins)}
+            n = np.zeros(len(bins))
+            k = {c: np.zeros(len(bins)) for c in contexts}
+            s_sum = np.zeros(len(bins))
+            for created, c, s in posts:
+                i = pos[bin_start(created, u)]
+                n[i] += 1
+                s_sum[i] += s or 0.0
+                for name in c:
+                    k[name][i] += 1
+            if u == unit:
+                for i, b in enumerate(bins):
+                    series_rows.append(
+                        (template, b, unit, int(n[i]), json.dumps({c: int(k[c][i]) for c in contexts}),
+                         round(s_sum[i] / n[i], 4) if n[i] else None)
+                    )
+            if u != "month":
                 continue
-            for cp in detect_share_changes(k[c], n):
-                cp_rows.append((template, f"context:{c}", bins[cp.index], cp.before, cp.after, json.dumps(cp.detail | {"unit": unit})))
+            for cp in detect_count_changes(n):
+                cp_rows.append((template, "volume", bins[cp.index], cp.before, cp.after, json.dumps(cp.detail | {"unit": u})))
+            for c in sorted(contexts):
+                if k[c].sum() == 0:
+                    continue
+                for cp in detect_share_changes(k[c], n):
+                    cp_rows.append((template, f"context:{c}", bins[cp.index], cp.before, cp.after, json.dumps(cp.detail | {"unit": u})))
         ctx.progress.advance(1)
     with store.transaction() as db:
         db.execute("DELETE FROM series")

@@ -19,6 +19,11 @@ __all__ = ["Lexicon", "load_lexicons", "tag_contexts"]
 _HERE = Path(__file__).parent / "lexicons"
 
 
+def _norm(term: str) -> str:
+    """One spelling per term: lower case, hyphens and runs of spaces as one space ('covid-19' = 'covid 19')."""
+    return re.sub(r"[\s\-]+", " ", term.strip().lower())
+
+
 # eq=False: hashed by identity, so the cached, compiled patterns are keyed by the loaded lexicon objects
 @dataclass(frozen=True, eq=False)
 class Lexicon:
@@ -37,8 +42,8 @@ class Lexicon:
     @classmethod
     def from_file(cls, path: Path) -> Lexicon:
         data = json.loads(path.read_text(encoding="utf-8"))
-        terms = {t.lower(): 1.0 for t in data.get("strong", [])}
-        terms.update({t.lower(): 0.5 for t in data.get("weak", [])})
+        terms = {_norm(t): 1.0 for t in data.get("strong", [])}
+        terms.update({_norm(t): 0.5 for t in data.get("weak", []) if _norm(t) not in terms})
         return cls(data["name"], data.get("description", ""), terms, float(data.get("threshold", 1.0)))
 
 
@@ -68,7 +73,7 @@ def tag_contexts(text: str, lexicons: tuple[Lexicon, ...] | None = None) -> tupl
     tags: dict[str, float] = {}
     cues: dict[str, list[str]] = {}
     for lx, pat in _compiled(lexicons):
-        found = {re.sub(r"[\s\-]+", " ", m.group(1).lower()) for m in pat.finditer(text)}
+        found = {_norm(m.group(1)) for m in pat.finditer(text)}
         if not found:
             continue
         score = sum(lx.terms.get(t, 0.5) for t in found)

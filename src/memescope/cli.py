@@ -1,0 +1,406 @@
+"""The memescope command line: each command parses, calls one library function, and prints (text or
+--json). Our exceptions become one clean line on stderr and a non-zero exit code."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import Progress as RichBar
+from rich.table import Table
+
+from .exceptions import MemescopeError
+from .pipeline import Progress
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="memescope",
+    help="Find memes in a corpus, read them, tell how they are used and when their meaning moved.\n\n"
+    "Example: memescope demo --out demo-out",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+templates_app = typer.Typer(help="Manage the template knowledge base.\n\nExample: memescope templates list", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+
+out = Console(soft_wrap=True)  # long paths and messages stay on one line (greppable)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOpt = Annotated[Optional[str], typer.Option("--db", help="Store: a SQLite file path or sqlite:///path (default ./memescope.db).", envvar="MEMESCOPE_DB")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+class BarProgress(Progress):
+    """Rich progress bars on stderr, one per stage."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+        self.bar: RichBar | None = None
+        self.task = None
+
+    def start(self, stage: str, total: int) -> None:
+        if not self.enabled:
+            return
+        self.finish()
+        self.bar = RichBar(SpinnerColumn(), TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
+                           TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=False)
+        self.bar.start()
+        self.task = self.bar.add_task(stage, total=total or None)
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task, n)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def _command(fn):
+    """Map our exceptions to one clean line and an exit code; Ctrl-C to exit 130 (the run resumes)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except MemescopeError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted: run the same command again to resume where it stopped")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, indent=1, ensure_ascii=False, default=str) + "\n")
+
+
+def _progress(json_out: bool, quiet: bool = False) -> BarProgress:
+    return BarProgress(enabled=not quiet and err.is_terminal or False) if json_out else BarProgress(enabled=not quiet)
+
+
+def _stage_table(run: dict) -> Table:
+    t = Table(title=f"run {run['run_id']}: {run['status']}")
+    for c in ("stage", "items", "errors", "seconds"):
+        t.add_column(c, justify="right" if c != "stage" else "left")
+    for s in run["stages"]:
+        t.add_row(s["stage"], str(s["items"]), str(s["errors"]), f"{s['seconds']:.2f}")
+    return t
+
+
+@app.callback()
+def _root(verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-v info, -vv debug).")] = 0) -> None:
+    """Find memes in a corpus, read them, tell how they are used and when their meaning moved.
+
+    Example: memescope demo --out demo-out
+    """
+    # The CLI (an application) configures logging; the library never does.
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@app.command()
+@_command
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the corpus, the store, and the report.")] = Path("demo-out"),
+    size: Annotated[int, typer.Option(help="Number of posts in the demo corpus.", min=20)] = 400,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same corpus.")] = 2020,
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: all cores).")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Build the demo corpus, analyze it, write the report, and say what was recovered.
+
+    Example: memescope demo --out demo-out --size 400
+    """
+    from .demo import run_demo
+
+    res = run_demo(out_dir, size=size, seed=seed, workers=workers, progress=_progress(json_out))
+    if json_out:
+        _print_json(res)
+        return
+    ev = res["evaluation"]
+    out.print(_stage_table(res["run"]))
+    f = ev["focus"]
+    out.print(f"[bold]{f['template']}[/]: precision {f['precision']}, recall {f['recall']} ({f['true']} planted instances)")
+    out.print(f"templates right for {ev['template_accuracy']:.1%} of {ev['posts']} posts; non-memes rejected: "
+              f"{ev['non_memes']['rejected']}/{ev['non_memes']['total']}; OCR word error rate {ev['ocr_word_error_rate']}")
+    s = ev["shift"]
+    if s["found"]:
+        fd = s["found"]
+        out.print(f"planted shift {s['planted']} ({s['kind']}): found from {fd['date']} ({fd['unit']} bins), share {fd['before']:.0%} -> {fd['after']:.0%}")
+    else:
+        out.print(f"[red]planted shift {s['planted']} ({s['kind']}): not found[/]")
+    out.print(f"report: {res['report']}")
+
+
+@app.command()
+@_command
+def ingest(
+    source: Annotated[Path, typer.Argument(help="A folder of images, a CSV/JSONL manifest, an ImgFlip575K folder, or Pushshift NDJSON.")],
+    fmt: Annotated[Optional[str], typer.Option("--format", help="Force a format: folder, manifest, imgflip, pushshift.")] = None,
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Read a corpus into the store. Ingesting the same post twice keeps one.
+
+    Example: memescope ingest ../shared/data/imgflip575k/captions --db imgflip.db
+    """
+    from .workflow import ingest as do_ingest
+
+    res = do_ingest(source, db, fmt=fmt, progress=_progress(json_out))
+    if json_out:
+        _print_json(res)
+    else:
+        out.print(f"{res['format']}: {res['seen']} posts read, {res['new']} new, {res['skipped']} skipped"
+                  + (" (see `memescope errors`)" if res["skipped"] else ""))
+
+
+@app.command()
+@_command
+def analyze(
+    db: DbOpt = None,
+    stages: Annotated[Optional[str], typer.Option(help="Comma-separated stages to run (default: hash,match,ocr,understand,timeline).")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: all cores).")] = None,
+    executor: Annotated[str, typer.Option(help="Where per-item work runs: local (processes) or serial.")] = "local",
+    ocr_engine: Annotated[str, typer.Option(help="OCR engine name.")] = "rapidocr",
+    retry_errors: Annotated[bool, typer.Option(help="Try previously skipped items again.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Run the pipeline over everything pending in the store; a killed run resumes where it stopped.
+
+    Example: memescope analyze --db imgflip.db --workers 2
+    """
+    from .workflow import analyze as do_analyze
+
+    names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
+    res = do_analyze(db, stages=names, workers=workers, executor=executor, ocr_engine=ocr_engine,
+                     retry_errors=retry_errors, progress=_progress(json_out))
+    if json_out:
+        _print_json(res)
+    else:
+        out.print(_stage_table(res))
+
+
+@app.command()
+@_command
+def report(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write report.html, report.json and figures/ into.")],
+    db: DbOpt = None,
+    template: Annotated[Optional[str], typer.Option(help="Only this template.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write the report from what the store holds (nothing is recomputed).
+
+    Example: memescope report --out out --db imgflip.db
+    """
+    from .workflow import report as do_report
+
+    res = do_report(out_dir, db, template=template)
+    if json_out:
+        _print_json({k: v for k, v in res.items() if k != "report"})
+    else:
+        r = res["report"]
+        out.print(f"{len(r['templates'])} templates, {len(r['findings'])} change points")
+        for f in r["findings"][:8]:
+            out.print(f"  - {f['text']}")
+        out.print(f"report: {res['html']}")
+
+
+@app.command()
+@_command
+def errors(
+    db: DbOpt = None,
+    stage: Annotated[Optional[str], typer.Option(help="Only this stage (ingest, hash, match, ocr, ...).")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List every skipped item with its stage and reason.
+
+    Example: memescope errors --stage hash
+    """
+    from .store import open_store
+
+    with open_store(db) as store:
+        rows = [dict(r) for r in store.errors(stage)]
+    if json_out:
+        _print_json(rows)
+        return
+    if not rows:
+        out.print("no skipped items")
+        return
+    t = Table()
+    for c in ("stage", "item", "reason", "detail"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(r["stage"], r["item"], r["reason"], (r["detail"] or "")[:120])
+    out.print(t)
+
+
+@app.command()
+@_command
+def export(
+    path: Annotated[Path, typer.Argument(help="Output file: .parquet or .csv.")],
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Export one row per post (template, texts, sentiment, contexts) to Parquet or CSV.
+
+    Example: memescope export posts.parquet --db imgflip.db
+    """
+    from .workflow import export as do_export
+
+    res = do_export(path, db)
+    if json_out:
+        _print_json(res)
+    else:
+        out.print(f"{res['rows']} rows, {len(res['columns'])} columns -> {res['path']}")
+
+
+@app.command()
+@_command
+def match(
+    images: Annotated[list[Path], typer.Argument(help="Images to identify.")],
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Tell which registered template each image shows, how sure, and where in the picture.
+
+    Example: memescope match meme1.jpg meme2.png --json
+    """
+    from .workflow import match_images
+
+    res = match_images(images, db)
+    if json_out:
+        _print_json(res)
+        return
+    for r in res:
+        if "error" in r and r.get("template") is None:
+            out.print(f"{r['image']}: skipped ({r['error']})")
+        else:
+            out.print(f"{r['image']}: {r['template'] or 'no template'} (score {r['score']}, {r['method']}"
+                      f"{', verified' if r['verified'] else ''})")
+
+
+@app.command()
+@_command
+def ocr(
+    images: Annotated[list[Path], typer.Argument(help="Images to read.")],
+    engine: Annotated[str, typer.Option(help="OCR engine name.")] = "rapidocr",
+    json_out: JsonOpt = False,
+) -> None:
+    """Read the caption text off images.
+
+    Example: memescope ocr meme.jpg --json
+    """
+    from .workflow import ocr_images
+
+    res = ocr_images(images, engine)
+    if json_out:
+        _print_json(res)
+        return
+    for r in res:
+        out.print(f"{r['image']}: " + (f"skipped ({r['error']})" if "error" in r else repr(r["clean"])))
+
+
+@app.command()
+@_command
+def classify(
+    texts: Annotated[list[str], typer.Argument(help="Caption texts.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Sentiment and context tags of caption texts, with the cues found.
+
+    Example: memescope classify "six months of quarantine and I still say I am fine"
+    """
+    from .understand import analyze_text
+
+    res = [{"text": t, **analyze_text(t)} for t in texts]
+    if json_out:
+        _print_json(res)
+        return
+    for r in res:
+        ctx = ", ".join(f"{c} ({', '.join(r['cues'][c])})" for c in r["contexts"]) or "no context"
+        out.print(f"{r['text']!r}: {r['sentiment_label']} {r['sentiment']:+.2f}; {ctx}")
+
+
+@templates_app.command("add")
+@_command
+def templates_add(
+    name: Annotated[str, typer.Argument(help="Template name.")],
+    images: Annotated[list[Path], typer.Argument(help="One or more reference images.")],
+    description: Annotated[Optional[str], typer.Option(help="What the picture shows and means.")] = None,
+    alias: Annotated[Optional[list[str]], typer.Option(help="Another name (repeatable).")] = None,
+    affect: Annotated[Optional[str], typer.Option(help="The picture's own mood, e.g. sad.")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Register a template (or add reference images to one).
+
+    Example: memescope templates add crying-behind-mask mask.png --description "weeping behind a smiling mask"
+    """
+    from .store import open_store
+    from .templates import add_template
+
+    with open_store(db) as store:
+        tid = add_template(store, name, list(images), description=description, aliases=alias, affect=affect)
+    out.print(f"template {name} (id {tid}): {len(images)} reference image(s)")
+
+
+@templates_app.command("list")
+@_command
+def templates_list(db: DbOpt = None, json_out: JsonOpt = False) -> None:
+    """List templates with their reference images and posts.
+
+    Example: memescope templates list --json
+    """
+    from .store import open_store
+    from .templates import list_templates
+
+    with open_store(db) as store:
+        rows = list_templates(store)
+    if json_out:
+        _print_json(rows)
+        return
+    t = Table()
+    for c in ("name", "references", "posts", "description"):
+        t.add_column(c)
+    for r in rows:
+        t.add_row(r["name"], str(r["n_images"]), str(r["n_posts"]), (r["description"] or "")[:60])
+    out.print(t)
+
+
+@templates_app.command("import-imgflip")
+@_command
+def templates_import(
+    templates_json: Annotated[Path, typer.Argument(help="The ImgFlip575K templates.json.")],
+    db: DbOpt = None,
+) -> None:
+    """Import templates (names, aliases, reference images) from the ImgFlip575K layout.
+
+    Example: memescope templates import-imgflip ../shared/data/imgflip575k/templates.json
+    """
+    from .store import open_store
+    from .templates import import_imgflip_templates
+
+    with open_store(db) as store:
+        n = import_imgflip_templates(store, templates_json)
+    out.print(f"{n} templates imported")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Run the whole job on the demo corpus and say what it recovered against the planted ground truth."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import date
+from pathlib import Path
+
+from ..pipeline import Progress
+from ..pipeline import analyze as run_pipeline
+from ..report import write_report
+from ..store import open_store
+from ..templates import add_template
+from ..corpus import ingest
+from .corpus import build_demo_corpus
+
+__all__ = ["run_demo", "evaluate"]
+
+log = logging.getLogger(__name__)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", (text or "").lower())
+
+
+def _edit_distance(a: list[str], b: list[str]) -> int:
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i]
+        for j, y in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
+        prev = cur
+    return prev[-1]
+
+
+def evaluate(store, truth: dict) -> dict:
+    """Compare what the store holds with the ground truth: templates, non-memes, OCR, the 2020 shift."""
+    posts = {p["id"]: p for p in truth["posts"]}
+    rows = store.query(
+        """SELECT p.id, pt.template, o.clean FROM posts p
+           LEFT JOIN post_templates pt ON pt.post_key=p.key
+           LEFT JOIN ocr o ON o.sha256=p.image_sha256 WHERE p.source='manifest'"""
+    )
+    focus = truth["focus"]
+    tp = fp = fn = correct = 0
+    nonmeme_ok = nonmeme = 0
+    word_err = word_total = 0
+    for pid, got, ocr in rows:
+        t = posts.get(pid)
+        if t is None:
+            continue
+        want = t["template"]
+        correct += got == want
+        tp += got == focus and want == focus
+        fp += got == focus and want != focus
+        fn += got != focus and want == focus
+        if want is None:
+            nonmeme += 1
+            nonmeme_ok += got is None
+        if t["caption"]:
+            ref = _words(t["caption"])
+            word_err += _edit_distance(ref, _words(ocr or ""))
+            word_total += len(ref)
+    shift = truth["shift"]
+    cps = store.query("SELECT date, before, after, detail FROM change_points WHERE template=? AND kind=?", (shift["template"], shift["kind"]))
+    planted = date.fromisoformat(shift["date"])
+    found = None
+    for d, before, after, detail in cps:
+        unit = json.loads(detail or "{}").get("unit", "month")
+        span = {"month": 31, "quarter": 92, "year": 366}[unit]
+        # within one bin: the planted date lies in the bin the change starts at, or the one before it
+        if abs((date.fromisoformat(d) - planted).days) <= span:
+            found = {"date": d, "unit": unit, "before": before, "after": after}
+    n = len(rows)
+    return {
+        "posts": n,
+        "template_accuracy": round(correct / n, 4) if n else None,
+        "focus": {"template": focus, "precision": round(tp / (tp + fp), 4) if tp + fp else None,
+                  "recall": round(tp / (tp + fn), 4) if tp + fn else None, "true": tp + fn},
+        "non_memes": {"total": nonmeme, "rejected": nonmeme_ok},
+        "ocr_word_error_rate": round(word_err / word_total, 4) if word_total else None,
+        "shift": {"planted": shift["date"], "kind": shift["kind"], "found": found},
+    }
+
+
+def run_demo(out: str | Path, size: int = 400, seed: int = 2020, workers: int | None = None,
+             executor: str = "local", progress: Progress | None = None) -> dict:
+    """Build the demo corpus under `out/corpus`, analyze it into `out/memescope.db`, write the report into
+    `out`, and evaluate against the ground truth (also written to `out/evaluation.json`)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    corpus = out / "corpus"
+    truth_file = corpus / "ground_truth.json"
+    truth = None
+    if truth_file.exists():
+        old = json.loads(truth_file.read_text())
+        if old.get("seed") == seed and old.get("size") == size:
+            truth = old  # deterministic: the same seed and size give the same corpus, so reuse it
+    if truth is None:
+        truth = build_demo_corpus(corpus, n=size, seed=seed)
+    store = open_store(out / "memescope.db")
+    try:
+        for t in json.loads((corpus / "templates.json").read_text()):
+            add_template(store, t["name"], [corpus / t["image"]], description=t["description"], affect=t["affect"])
+        ing = ingest(store, corpus / "posts.jsonl", progress=progress)
+        run = run_pipeline(store, executor=executor, workers=workers, progress=progress, command="demo")
+        paths = write_report(store, out)
+        ev = evaluate(store, truth)
+        (out / "evaluation.json").write_text(json.dumps(ev, indent=1))
+        return {"out": str(out), "ingest": ing, "run": run, "report": paths["html"], "evaluation": ev}
+    finally:
+        store.close()

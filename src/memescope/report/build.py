@@ -1,0 +1,175 @@
+"""Assemble the report's data from the store. Nothing is recomputed here: every number was stored by a
+stage; this module only selects, orders and phrases.
+
+report.json keys (schema "memescope.report/1"; keys are only ever added):
+- schema, generated_at, store
+- corpus: posts, images, text_only, communities {name: posts}, first_seen, last_seen, dates_approx
+  (true if any date is an estimate), bin_unit, timeline[], change_points[], errors {total, by_stage,
+  by_reason}
+- templates[]: name, description, aliases, affect, instances, images, first_seen, first_post,
+  first_by_community {community: date}, communities {community: posts}, match_methods {method: n},
+  sentiment_mean, contexts {context: share}, bin_unit, timeline[] {bin, n, contexts {name: n}, sentiment},
+  change_points[] {date, kind, before, after, unit, terms_before?, terms_after?}, samples[] {post, date,
+  community, text, text_source, image, method}, references[] (image paths)
+- clusters[]: id, size, medoid (sha256 of the medoid image), medoid_path
+- unassigned_images, non_meme_images (unassigned and in no cluster)
+- findings[]: {text, template, kind, date}
+- runs[]: id, command, started_at, finished_at, status, stages[]
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
+
+from ..store import Store
+
+__all__ = ["build_report", "SCHEMA"]
+
+SCHEMA = "memescope.report/1"
+
+
+def _timeline(store: Store, template: str) -> tuple[str | None, list[dict]]:
+    rows = store.query("SELECT bin, bin_unit, n, context_n, sentiment FROM series WHERE template=? ORDER BY bin", (template,))
+    unit = rows[0]["bin_unit"] if rows else None
+    return unit, [{"bin": r["bin"], "n": r["n"], "contexts": json.loads(r["context_n"]), "sentiment": r["sentiment"]} for r in rows]
+
+
+def _change_points(store: Store, template: str) -> list[dict]:
+    out = []
+    for r in store.query("SELECT kind, date, before, after, detail FROM change_points WHERE template=? ORDER BY date, kind", (template,)):
+        d = json.loads(r["detail"] or "{}")
+        out.append({"date": r["date"], "kind": r["kind"], "before": r["before"], "after": r["after"], "unit": d.get("unit"), "detail": d})
+    return out
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%" if x >= 0.01 or x == 0 else f"{100 * x:.1f}%"
+
+
+def _finding(template: str, cp: dict) -> str:
+    when = cp["date"][:7] if cp.get("unit") == "month" else cp["date"][:4] if cp.get("unit") == "year" else cp["date"]
+    where = "across the corpus" if template == "*" else f"for {template}"
+    if cp["kind"] == "volume":
+        verb = "rose" if cp["after"] > cp["before"] else "fell"
+        return f"Posting volume {where} {verb} from {cp['before']:.1f} to {cp['after']:.1f} posts per {cp.get('unit') or 'bin'} from {when}."
+    ctx = cp["kind"].split(":", 1)[1]
+    verb = "rose" if cp["after"] > cp["before"] else "fell"
+    return f"The share of {ctx} captions {where} {verb} from {_pct(cp['before'])} to {_pct(cp['after'])} from {when}."
+
+
+def build_report(store: Store, template: str | None = None, samples: int = 8) -> dict:
+    """The report as a JSON-ready dict; `template` limits the per-template part to one template."""
+    posts = int(store.scalar("SELECT count(*) FROM posts"))
+    images = int(store.scalar("SELECT count(*) FROM images"))
+    comm = {r[0] or "(none)": r[1] for r in store.query("SELECT community, count(*) FROM posts GROUP BY community ORDER BY 2 DESC")}
+    first, last = store.query("SELECT min(created_at), max(created_at) FROM posts")[0]
+    errors = store.errors()
+    unit, timeline = _timeline(store, "*")
+    report: dict = {
+        "schema": SCHEMA,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "store": store.path,
+        "corpus": {
+            "posts": posts,
+            "images": images,
+            "text_only": int(store.scalar("SELECT count(*) FROM posts WHERE image_sha256 IS NULL")),
+            "communities": comm,
+            "first_seen": first,
+            "last_seen": last,
+            "dates_approx": bool(store.scalar("SELECT count(*) FROM posts WHERE date_approx=1")),
+            "bin_unit": unit,
+            "timeline": timeline,
+            "change_points": _change_points(store, "*"),
+            "errors": {
+                "total": len(errors),
+                "by_stage": dict(Counter(e["stage"] for e in errors)),
+                "by_reason": dict(Counter(e["reason"] for e in errors)),
+            },
+        },
+    }
+    where, params = ("WHERE t.name=?", (template,)) if template else ("", ())
+    trows = store.query(
+        f"""SELECT t.id, t.name, t.description, t.aliases, t.affect, count(pt.post_key) AS n
+            FROM templates t JOIN post_templates pt ON pt.template_id=t.id {where}
+            GROUP BY t.id ORDER BY n DESC, t.name""",
+        params,
+    )
+    templates = []
+    findings = []
+    for cp in report["corpus"]["change_points"]:
+        findings.append({"text": _finding("*", cp), "template": None, "kind": cp["kind"], "date": cp["date"]})
+    for t in trows:
+        rows = store.query(
+            """SELECT p.key, p.created_at, p.community, p.image_sha256, i.path, pt.method, a.text, a.text_source,
+                      a.sentiment, a.contexts
+               FROM post_templates pt JOIN posts p ON p.key=pt.post_key
+               LEFT JOIN images i ON i.sha256=p.image_sha256
+               LEFT JOIN analyses a ON a.post_key=p.key
+               WHERE pt.template_id=? ORDER BY p.created_at""",
+            (t["id"],),
+        )
+        dated = [r for r in rows if r["created_at"]]
+        first_by_comm: dict[str, str] = {}
+        for r in dated:
+            first_by_comm.setdefault(r["community"] or "(none)", r["created_at"])
+        ctx_n: Counter = Counter()
+        sent = [r["sentiment"] for r in rows if r["sentiment"] is not None]
+        for r in rows:
+            ctx_n.update(json.loads(r["contexts"] or "{}").keys())
+        analyzed = sum(1 for r in rows if r["contexts"] is not None)
+        # samples spread evenly over time, images first when there are any
+        pool = [r for r in dated if r["path"]] or dated
+        step = max(1, len(pool) // samples)
+        picks = pool[::step][:samples]
+        tunit, ttimeline = _timeline(store, t["name"])
+        cps = _change_points(store, t["name"])
+        entry = {
+            "name": t["name"],
+            "description": t["description"],
+            "aliases": json.loads(t["aliases"] or "[]"),
+            "affect": t["affect"],
+            "instances": len(rows),
+            "images": sum(1 for r in rows if r["image_sha256"]),
+            "first_seen": dated[0]["created_at"] if dated else None,
+            "first_post": dated[0]["key"] if dated else None,
+            "first_by_community": first_by_comm,
+            "communities": dict(Counter(r["community"] or "(none)" for r in rows).most_common()),
+            "match_methods": dict(Counter(r["method"] for r in rows)),
+            "sentiment_mean": round(sum(sent) / len(sent), 4) if sent else None,
+            "contexts": {c: round(n / analyzed, 4) for c, n in ctx_n.items()} if analyzed else {},
+            "bin_unit": tunit,
+            "timeline": ttimeline,
+            "change_points": cps,
+            "samples": [
+                {"post": r["key"], "date": r["created_at"], "community": r["community"], "text": r["text"],
+                 "text_source": r["text_source"], "image": r["path"], "method": r["method"]}
+                for r in picks
+            ],
+            "references": [r[0] for r in store.query("SELECT path FROM template_images WHERE template_id=?", (t["id"],))],
+        }
+        # captions on either side of the first context change, for the reader to see what moved
+        for cp in cps:
+            if cp["kind"].startswith("context:"):
+                ctx = cp["kind"].split(":", 1)[1]
+                before = [r["text"] for r in dated if r["created_at"] < cp["date"] and r["text"]][-3:]
+                after = [r["text"] for r in dated if r["created_at"] >= cp["date"] and r["text"] and ctx in json.loads(r["contexts"] or "{}")][:3]
+                cp["samples_before"], cp["samples_after"] = before, after
+        templates.append(entry)
+        for cp in cps:
+            findings.append({"text": _finding(t["name"], cp), "template": t["name"], "kind": cp["kind"], "date": cp["date"]})
+    report["templates"] = templates
+    clusters = store.query("SELECT c.id, c.size, c.medoid, i.path FROM clusters c JOIN images i ON i.sha256=c.medoid ORDER BY c.size DESC")
+    report["clusters"] = [{"id": r[0], "size": r[1], "medoid": r[2], "medoid_path": r[3]} for r in clusters]
+    report["unassigned_images"] = int(store.scalar("SELECT count(*) FROM matches WHERE template_id IS NULL"))
+    report["non_meme_images"] = int(store.scalar("SELECT count(*) FROM matches WHERE template_id IS NULL AND cluster_id IS NULL"))
+    # context findings first (what changed in meaning), then volume; within each, by template size
+    rank = {t["name"]: i for i, t in enumerate(templates)}
+    findings.sort(key=lambda f: (not f["kind"].startswith("context"), f["template"] is not None, rank.get(f["template"], -1), f["date"]))
+    report["findings"] = findings
+    report["runs"] = [
+        {**dict(r), "stages": json.loads(r["stages"] or "[]")}
+        for r in store.query("SELECT id, command, started_at, finished_at, status, stages FROM runs ORDER BY id DESC LIMIT 10")
+    ]
+    return report

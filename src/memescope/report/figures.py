@@ -1,0 +1,83 @@
+"""Figures for the report and for papers. Each function returns a matplotlib Figure; the report composes
+them. Colour is never the only carrier: series differ by mark and line style too, and change points
+are labelled."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: figures are written to files or strings
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+__all__ = ["timeline_figure", "templates_figure", "context_names"]
+
+_INK = "#1f2937"
+_BAR = "#93c5fd"
+_LINE = "#b91c1c"
+
+
+def context_names(timeline: list[dict]) -> list[str]:
+    names: set[str] = set()
+    for b in timeline:
+        names.update(k for k, v in b["contexts"].items() if v)
+    return sorted(names)
+
+
+def timeline_figure(timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None) -> Figure:
+    """Posts per bin (bars) and each context's share (line, right axis), change points as labelled
+    dashed lines."""
+    fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
+    xs = [date.fromisoformat(b["bin"]) for b in timeline]
+    ns = [b["n"] for b in timeline]
+    width = {"month": 25, "quarter": 80, "year": 330}.get(unit or "month", 25)
+    ax.bar(xs, ns, width=width, color=_BAR, edgecolor="#1d4ed8", linewidth=0.4, label="posts", align="edge")
+    ax.set_ylabel(f"posts per {unit or 'bin'}", color=_INK)
+    ax.spines[["top"]].set_visible(False)
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator())
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    handles, labels = ax.get_legend_handles_labels()
+    ctxs = context_names(timeline)
+    if ctxs:
+        ax2 = ax.twinx()
+        styles = ["-", "--", ":", "-."]
+        markers = ["o", "s", "^", "D"]
+        for i, c in enumerate(ctxs):
+            share = [100 * b["contexts"].get(c, 0) / b["n"] if b["n"] else float("nan") for b in timeline]
+            ax2.plot(xs, share, styles[i % 4], marker=markers[i % 4], ms=3, color=_LINE, lw=1.6, label=f"{c} share (%)")
+        ax2.set_ylim(0, 100)
+        ax2.set_ylabel("share of posts (%)", color=_LINE)
+        ax2.spines[["top"]].set_visible(False)
+        h2, l2 = ax2.get_legend_handles_labels()
+        handles, labels = handles + h2, labels + l2
+    for cp in change_points:
+        x = date.fromisoformat(cp["date"])
+        ax.axvline(x, color=_INK, ls=(0, (4, 3)), lw=1.2)
+        ax.annotate(cp["kind"].replace("context:", ""), (x, 1), xycoords=("data", "axes fraction"),
+                    xytext=(3, -10), textcoords="offset points", fontsize=8, color=_INK, rotation=90, va="top")
+    ax.legend(handles, labels, loc="upper left", fontsize=8, frameon=False)
+    if title:
+        ax.set_title(title, loc="left", fontsize=11, color=_INK)
+    fig.tight_layout()
+    return fig
+
+
+def templates_figure(templates: list[dict], top: int = 20) -> Figure:
+    """Templates ranked by instances (horizontal bars, labelled with counts)."""
+    ts = templates[:top][::-1]
+    fig, ax = plt.subplots(figsize=(8, max(1.5, 0.32 * len(ts) + 0.8)), dpi=110)
+    ax.barh([t["name"] for t in ts], [t["instances"] for t in ts], color=_BAR, edgecolor="#1d4ed8", linewidth=0.5)
+    for i, t in enumerate(ts):
+        ax.text(t["instances"], i, f" {t['instances']:,}", va="center", fontsize=8, color=_INK)
+    ax.set_xlabel("instances")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def close(fig: Figure) -> None:
+    plt.close(fig)

@@ -1,0 +1,168 @@
+"""The library's front door: each function does one job a user asks for, on a store given by URL/path
+or as an open Store. The CLI is a thin layer over these."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from .corpus import ingest as _ingest
+from .exceptions import MemescopeError, NotInstalledError
+from .pipeline import Progress
+from .pipeline import analyze as _analyze
+from .report import write_report
+from .store import Store, open_store
+
+__all__ = ["ingest", "analyze", "report", "export", "match_images", "ocr_images"]
+
+
+def _store(db: Store | str | Path | None) -> tuple[Store, bool]:
+    return (db, False) if isinstance(db, Store) else (open_store(db), True)
+
+
+def ingest(source: str | Path, db: Store | str | None = None, fmt: str | None = None, progress: Progress | None = None) -> dict:
+    """Read a corpus source into the store (idempotent). See memescope.corpus for formats."""
+    store, own = _store(db)
+    try:
+        return _ingest(store, source, fmt=fmt, progress=progress)
+    finally:
+        if own:
+            store.close()
+
+
+def analyze(db: Store | str | None = None, **kwargs) -> dict:
+    """Run the pipeline over what is pending in the store; kwargs as memescope.pipeline.analyze."""
+    store, own = _store(db)
+    try:
+        return _analyze(store, **kwargs)
+    finally:
+        if own:
+            store.close()
+
+
+def report(out: str | Path, db: Store | str | None = None, template: str | None = None) -> dict:
+    """Write report.html, report.json and figures/ into `out`."""
+    store, own = _store(db)
+    try:
+        if template and not store.scalar("SELECT 1 FROM templates WHERE name=?", (template,)):
+            raise MemescopeError(f"no template named {template!r} in {store.path}")
+        return write_report(store, out, template=template)
+    finally:
+        if own:
+            store.close()
+
+
+_EXPORT_SQL = """
+SELECT p.key, p.source, p.id, p.created_at, p.date_approx, p.community, p.author, p.url, p.image_sha256,
+       i.path AS image_path, pt.template, pt.method AS match_method, m.distance AS match_distance,
+       m.verified AS match_verified, p.text AS post_text, o.clean AS ocr_text, a.text_source, a.text,
+       a.sentiment, a.sentiment_label, a.contexts
+FROM posts p
+LEFT JOIN images i ON i.sha256=p.image_sha256
+LEFT JOIN post_templates pt ON pt.post_key=p.key
+LEFT JOIN matches m ON m.sha256=p.image_sha256
+LEFT JOIN ocr o ON o.sha256=p.image_sha256
+LEFT JOIN analyses a ON a.post_key=p.key
+ORDER BY p.created_at, p.key
+"""
+
+
+def export(out: str | Path, db: Store | str | None = None) -> dict:
+    """Export one row per post (template, text, analysis) to .parquet or .csv, chosen by the suffix."""
+    out = Path(out)
+    store, own = _store(db)
+    try:
+        cur = store.db.execute(_EXPORT_SQL)
+        cols = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    finally:
+        if own:
+            store.close()
+    if out.suffix.lower() == ".csv":
+        with out.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(cols)
+            w.writerows(tuple(r) for r in rows)
+    elif out.suffix.lower() == ".parquet":
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError as exc:
+            raise NotInstalledError("pyarrow", "parquet") from exc
+        table = pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)})
+        pq.write_table(table, out)
+    else:
+        raise MemescopeError(f"cannot export to {out.name}: use a .parquet or .csv file name")
+    return {"path": str(out), "rows": len(rows), "columns": cols}
+
+
+def match_images(paths: Iterable[str | Path], db: Store | str | None = None) -> list[dict]:
+    """Best template for each image: template, score, distance, method, verified, region (or an error)."""
+    from .exceptions import BadImageError
+    from .index.hamming import to_uint64
+    from .pipeline.stages import hash_batch
+    from .templates import match_hashes
+
+    store, own = _store(db)
+    try:
+        refs = store.query("SELECT t.id, t.name, ti.path, ti.phash, ti.phash_mirror FROM template_images ti JOIN templates t ON t.id=ti.template_id")
+    finally:
+        if own:
+            store.close()
+    if not refs:
+        raise MemescopeError("no template has a reference image: add one with `memescope templates add NAME IMAGE`")
+    names = {r[0]: r[1] for r in refs}
+    import numpy as np
+
+    ids = np.array([r[0] for r in refs] * 2, dtype=np.int64)
+    codes = to_uint64([r[3] for r in refs] + [r[4] for r in refs])
+    out = []
+    for path in paths:
+        path = str(path)
+        res = hash_batch([(path, path)])[0]
+        if res[0] == "err":
+            out.append({"image": path, "error": res[2], "detail": res[3]})
+            continue
+        w, h, fmt, box, p, pf, pm = res[2]
+        d = match_hashes(p, pf, pm, ids, codes)
+        rec = {"image": path, "template": names.get(d.template_id), "score": d.score, "distance": d.distance,
+               "method": d.method, "verified": False, "region": list(box)}
+        if d.template_id is None:
+            from .imaging import load_image
+            from .templates.verify import OrbVerifier
+
+            try:
+                v = OrbVerifier(sorted({(r[0], r[2]) for r in refs})).verify(load_image(path))
+            except BadImageError as exc:
+                v = None
+                rec["error"] = exc.reason
+            if v is not None:
+                rec.update(template=names[v.template_id], score=round(min(1.0, 0.5 + v.inliers / 200), 3),
+                           method="orb-mirror" if v.mirrored else "orb", verified=True, region=list(v.region), inliers=v.inliers)
+        out.append(rec)
+    return out
+
+
+def ocr_images(paths: Iterable[str | Path], engine: str = "rapidocr") -> list[dict]:
+    """OCR each image: lines with boxes, confidences and blocks, the joined text and the cleaned text."""
+    from .exceptions import BadImageError
+    from .imaging import load_image, strip_bars
+    from .ocr import get_engine
+
+    eng = get_engine(engine)
+    out = []
+    for path in paths:
+        try:
+            im = load_image(path)
+            _, box = strip_bars(im)
+            res = eng.read(im, box)
+            out.append({"image": str(path), "engine": res.engine, "text": res.text, "clean": res.clean, "lines": res.to_json()})
+        except BadImageError as exc:
+            out.append({"image": str(path), "error": exc.reason, "detail": exc.detail})
+    return out
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, indent=1, ensure_ascii=False, default=str)

@@ -1,0 +1,123 @@
+"""Imaging: pHash known answers (against imagehash), invariants, bar stripping, hostile files."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import imagehash
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageDraw, ImageOps
+
+from memescope.demo.drawings import TEMPLATES, draw_template
+from memescope.exceptions import BadImageError
+from memescope.imaging import ImageHash, load_image, phash, strip_bars
+from memescope.imaging.normalize import content_box
+from memescope.templates import PHASH_MATCH_RADIUS
+
+from .conftest import jpeg, random_picture
+
+import numpy as np
+
+
+@pytest.fixture(scope="module")
+def drawings():
+    return {n: draw_template(n) for n in TEMPLATES}
+
+
+def test_phash_is_bit_compatible_with_imagehash(drawings):
+    for im in [*drawings.values(), random_picture(3), random_picture(4, (333, 77))]:
+        assert str(phash(im)) == str(imagehash.phash(im))
+
+
+def test_hash_value_type():
+    a, b = ImageHash.from_hex("ffff000000000000"), ImageHash.from_hex("0fff000000000001")
+    assert a - b == 5
+    assert a - a == 0
+    assert str(a) == "ffff000000000000"
+    with pytest.raises(ValueError):
+        a - ImageHash(1, 256)
+
+
+@given(st.integers(min_value=0, max_value=2**64 - 1))
+def test_hash_int64_and_hex_round_trip(v):
+    h = ImageHash(v)
+    assert ImageHash.from_int64(h.to_int64()) == h
+    assert -(2**63) <= h.to_int64() < 2**63
+    assert ImageHash.from_hex(str(h)) == h
+
+
+def test_small_edits_stay_near(drawings):
+    # near = still within the radius the matcher uses to say "same picture"
+    for im in drawings.values():
+        h = phash(im)
+        assert h - phash(im.rotate(1, resample=Image.Resampling.BICUBIC)) <= PHASH_MATCH_RADIUS
+        assert h - phash(Image.open(io.BytesIO(jpeg(im, 35)))) <= 4
+        assert h - phash(im.resize((im.width // 2, im.height // 2))) <= 2
+
+
+def test_different_templates_stay_far(drawings):
+    for (_, a), (_, b) in itertools.combinations(drawings.items(), 2):
+        assert phash(a) - phash(b) >= 16
+        assert phash(a) - phash(ImageOps.mirror(b)) >= 12
+
+
+def _with_bar(im: Image.Image, bar: int, colour="white", text_colour="black") -> Image.Image:
+    out = Image.new("RGB", (im.width, im.height + bar), colour)
+    out.paste(im, (0, bar))
+    d = ImageDraw.Draw(out)
+    d.text((10, bar // 3), "When the caption sits in a bar", fill=text_colour, font_size=max(10, bar // 3))
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(frac=st.floats(0.1, 0.4), seed=st.integers(0, 10_000))
+def test_white_bar_is_found(frac, seed):
+    pic = draw_template("two-buttons", seed % 3)
+    bar = int(pic.height * frac)
+    box = content_box(np.asarray(_with_bar(pic, bar).convert("L")))
+    assert abs(box[1] - bar) <= 3
+    assert box[3] == pic.height + bar
+
+
+def test_black_bar_and_no_bar(drawings):
+    pic = drawings["surprised-cat"]
+    box = content_box(np.asarray(_with_bar(pic, 80, "black", "white").convert("L")))
+    assert abs(box[1] - 80) <= 3
+    assert strip_bars(pic)[1] == (0, 0, pic.width, pic.height)
+
+
+def test_bar_stripping_restores_the_hash(drawings):
+    pic = drawings["crying-behind-mask"]
+    barred = _with_bar(pic, 120)
+    assert phash(pic) - phash(barred) > 10  # the plain hash misses it
+    assert phash(pic) - phash(strip_bars(barred)[0]) <= 4
+
+
+@pytest.mark.parametrize(
+    "name,reason",
+    [("empty.jpg", "empty file"), ("truncated.jpg", "truncated image"), ("text.jpg", "not an image"),
+     ("bomb.png", "decompression bomb"), ("missing.jpg", "missing file")],
+)
+def test_hostile_files_give_clear_reasons(hostile_dir, name, reason):
+    with pytest.raises(BadImageError) as exc:
+        load_image(hostile_dir / name)
+    assert exc.value.reason == reason
+
+
+def test_good_files_and_draft_decoding(hostile_dir):
+    full = load_image(hostile_dir / "good.jpg")
+    draft = load_image(hostile_dir / "good.jpg", draft_size=64)
+    assert full.size == (200, 150) and draft.width < full.width
+    assert phash(full) - phash(draft) <= 4
+    assert load_image(hostile_dir / "good2.png").mode == "RGB"
+
+
+def test_transparency_is_flattened_on_white():
+    im = Image.new("RGBA", (40, 40), (0, 0, 0, 0))
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    out = load_image(buf.getvalue())
+    assert out.getpixel((5, 5)) == (255, 255, 255)

@@ -1,0 +1,115 @@
+"""Report schema on a real analyzed store, and the CLI: every command has help with an example,
+errors become clean messages."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from memescope.cli import app
+from memescope.corpus import ingest
+from memescope.pipeline import analyze
+from memescope.report import SCHEMA, build_report, write_report
+
+from .conftest import write_manifest
+
+runner = CliRunner()
+
+TEMPLATE_KEYS = {"name", "description", "aliases", "affect", "instances", "images", "first_seen", "first_post",
+                 "first_by_community", "communities", "match_methods", "sentiment_mean", "contexts", "bin_unit",
+                 "timeline", "change_points", "samples", "references"}
+
+
+@pytest.fixture
+def text_store(store, tmp_path):
+    """A text-only corpus with a planted pandemic shift in March 2020 (our own sentences)."""
+    rows = []
+    for m in range(36):
+        y, mo = 2018 + m // 12, 1 + m % 12
+        for i in range(20):
+            after = (y, mo) >= (2020, 3)
+            text = "stuck in lockdown again" if after and i < 8 else f"when the bus is late number {i}"
+            rows.append({"id": f"{m}-{i}", "text": text, "created_at": f"{y}-{mo:02d}-{1 + i:02d}",
+                         "community": "r/a" if i % 2 else "r/b", "template": "Bus-Meme"})
+    ingest(store, write_manifest(tmp_path, rows))
+    analyze(store, executor="serial")
+    return store
+
+
+def test_report_json_schema(text_store, tmp_path):
+    rep = build_report(text_store)
+    assert rep["schema"] == SCHEMA
+    assert rep["corpus"]["posts"] == 720 and rep["corpus"]["text_only"] == 720
+    (t,) = rep["templates"]
+    assert set(t) >= TEMPLATE_KEYS
+    assert t["name"] == "Bus-Meme" and t["instances"] == 720 and t["first_seen"].startswith("2018-01-01")
+    assert t["first_by_community"] == {"r/b": "2018-01-01", "r/a": "2018-01-02"}
+    assert all(set(b) == {"bin", "n", "contexts", "sentiment"} for b in t["timeline"])
+    ctx = [cp for cp in t["change_points"] if cp["kind"] == "context:pandemic"]
+    assert len(ctx) == 1
+    cp = ctx[0]
+    assert cp["date"] == "2020-03-01" and cp["before"] == 0.0 and cp["after"] == 0.4
+    assert {"date", "kind", "before", "after"} <= set(cp)
+    assert any("pandemic" in f["text"] and f["template"] == "Bus-Meme" for f in rep["findings"])
+    json.dumps(rep)  # serializable
+
+
+def test_report_files_are_self_contained(text_store, tmp_path):
+    res = write_report(text_store, tmp_path / "out")
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["schema"] == SCHEMA
+    # nothing is fetched from elsewhere when the file is opened offline
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert "<svg" in html and "Bus-Meme" in html
+    assert (tmp_path / "out" / "figures" / "timeline-Bus-Meme.png").exists()
+    assert (tmp_path / "out" / "figures" / "timeline-Bus-Meme.svg").exists()
+    assert res["html"].endswith("report.html")
+
+
+def _commands(cmd, prefix=""):
+    yield prefix or "memescope", cmd
+    if hasattr(cmd, "commands"):  # a group
+        for name, sub in cmd.commands.items():
+            yield from _commands(sub, f"{prefix} {name}".strip())
+
+
+def test_every_command_has_help_with_an_example():
+    names = []
+    for name, cmd in _commands(get_command(app)):
+        names.append(name)
+        assert cmd.help and "Example:" in cmd.help, f"{name} lacks an Example: in its help"
+        res = runner.invoke(app, [*([] if name == "memescope" else name.split()), "--help"])
+        assert res.exit_code == 0 and "Example:" in res.output
+    assert {"demo", "ingest", "analyze", "report", "errors", "export", "match", "ocr", "classify", "templates add"} <= set(names)
+
+
+def test_cli_errors_are_clean(tmp_path):
+    res = runner.invoke(app, ["ingest", str(tmp_path / "missing"), "--db", str(tmp_path / "x.db")])
+    assert res.exit_code == 1 and "error:" in res.output and "does not exist" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, ["ingest", str(tmp_path), "--format", "nope", "--db", str(tmp_path / "x.db")])
+    assert res.exit_code == 2 and "unknown corpus format 'nope'" in res.output
+    res = runner.invoke(app, ["analyze", "--db", "mysql://x/y"])
+    assert res.exit_code == 1 and "unsupported store URL" in res.output
+
+
+def test_cli_flow_json_and_export(text_store, tmp_path):
+    db = text_store.path
+    res = runner.invoke(app, ["report", "--out", str(tmp_path / "r"), "--db", db, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["html"].endswith("report.html")
+    res = runner.invoke(app, ["export", str(tmp_path / "posts.parquet"), "--db", db, "--json"])
+    assert res.exit_code == 0, res.output
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(tmp_path / "posts.parquet")
+    assert table.num_rows == 720 and "template" in table.column_names and "contexts" in table.column_names
+    res = runner.invoke(app, ["export", str(tmp_path / "posts.csv"), "--db", db])
+    assert res.exit_code == 0 and (tmp_path / "posts.csv").read_text().count("\n") == 721
+    res = runner.invoke(app, ["classify", "another week of quarantine", "--json"])
+    assert json.loads(res.stdout)[0]["contexts"] == {"pandemic": 1.0}
+    res = runner.invoke(app, ["errors", "--db", db, "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout) == []

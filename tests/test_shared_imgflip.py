@@ -1,0 +1,39 @@
+"""Real data: ImgFlip captions (../shared; skipped when absent). The pandemic arrives in early 2020."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from memescope.corpus import ingest
+from memescope.pipeline import analyze
+from memescope.report import build_report
+
+from .conftest import shared_data
+
+TEMPLATES = ["Drake-Hotline-Bling", "Surprised-Pikachu", "Disaster-Girl"]
+
+
+@pytest.mark.shared
+def test_pandemic_shift_in_early_2020(store, tmp_path):
+    captions = shared_data() / "imgflip575k" / "captions"
+    folder = tmp_path / "captions"
+    folder.mkdir()
+    for t in TEMPLATES:
+        src = captions / f"{t}.jsonl.gz"
+        if not src.exists():
+            pytest.skip(f"{src.name} is not in ../shared")
+        shutil.copy(src, folder)
+    res = ingest(store, folder)
+    assert res["format"] == "imgflip" and res["skipped"] == 0 and res["new"] > 1000
+    analyze(store, executor="serial")
+    rep = build_report(store)
+    assert rep["corpus"]["dates_approx"] is True
+    by_name = {t["name"]: t for t in rep["templates"]}
+    for t in TEMPLATES:
+        cps = [cp for cp in by_name[t]["change_points"] if cp["kind"] == "context:pandemic"]
+        assert cps, f"{t}: no pandemic change point"
+        cp = cps[-1]
+        assert "2020-01-15" <= cp["date"] <= "2020-03-31", (t, cp)
+        assert cp["before"] < 0.05 and cp["after"] > 0.05, (t, cp)

@@ -1,0 +1,49 @@
+"""Understanding: context lexicons (with weak and strong terms), sentiment, user lexicons."""
+
+from __future__ import annotations
+
+import json
+
+from memescope.understand import analyze_text, load_lexicons, sentiment, tag_contexts
+
+
+def test_strong_pandemic_terms_tag_alone():
+    for text in ["Day 40 of LOCKDOWN", "social-distancing from my feelings", "#quarantine life", "covid-19 ruined it"]:
+        tags, cues = tag_contexts(text)
+        assert "pandemic" in tags, text
+
+
+def test_weak_terms_need_company():
+    # the mask in the crying-behind-a-mask meme was a metaphor for a decade
+    assert tag_contexts("the mask I wear every day")[0] == {}
+    assert tag_contexts("zoom in on the cat")[0] == {}
+    tags, cues = tag_contexts("another zoom call with my mask on")
+    assert tags.get("pandemic") and cues["pandemic"] == ["mask", "zoom call"]
+    assert "pandemic" in tag_contexts("mask and sanitizer again")[0]
+
+
+def test_terms_match_whole_words_only():
+    assert tag_contexts("masked singer and zoomers")[0] == {}
+    assert tag_contexts("quarantined")[0] == {"pandemic": 1.0}
+
+
+def test_sentiment_signs_and_all_caps():
+    assert sentiment("I love this so much")[1] == "positive"
+    assert sentiment("this is awful and I hate it")[1] == "negative"
+    assert sentiment("")[1] == "neutral"
+    # all-caps captions are style, not emphasis: same score as lower case
+    assert sentiment("I LOVE THIS SO MUCH")[0] == sentiment("i love this so much")[0]
+
+
+def test_user_lexicons_extend_the_shipped_ones(tmp_path):
+    (tmp_path / "elections.json").write_text(json.dumps({"name": "elections", "strong": ["ballot", "polling station"], "weak": ["vote"]}))
+    lex = load_lexicons(str(tmp_path))
+    assert {lx.name for lx in lex} >= {"pandemic", "elections"}
+    tags, cues = tag_contexts("queue at the polling station", lex)
+    assert tags == {"elections": 1.0}
+
+
+def test_analyze_text_shape():
+    a = analyze_text("Six months of quarantine and I still say I am fine")
+    assert set(a) == {"sentiment", "sentiment_label", "contexts", "cues"}
+    assert a["contexts"] == {"pandemic": 1.0} and a["cues"] == {"pandemic": ["quarantine"]}
