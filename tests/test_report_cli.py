@@ -14,6 +14,7 @@ from memescope.cli import app
 from memescope.corpus import ingest
 from memescope.pipeline import analyze
 from memescope.report import SCHEMA, build_report, write_report
+from memescope.timeline import bin_start
 
 from .conftest import write_manifest
 
@@ -32,7 +33,7 @@ def text_store(store, tmp_path):
         y, mo = 2018 + m // 12, 1 + m % 12
         for i in range(20):
             after = (y, mo) >= (2020, 3)
-            text = "stuck in lockdown again" if after and i < 8 else f"when the bus is late number {i}"
+            text = "stuck in lockdown again" if after and i % 5 < 2 else f"when the bus is late number {i}"
             rows.append({"id": f"{m}-{i}", "text": text, "created_at": f"{y}-{mo:02d}-{1 + i:02d}",
                          "community": "r/a" if i % 2 else "r/b", "template": "Bus-Meme"})
     ingest(store, write_manifest(tmp_path, rows))
@@ -52,8 +53,15 @@ def test_report_json_schema(text_store, tmp_path):
     ctx = [cp for cp in t["change_points"] if cp["kind"] == "context:pandemic"]
     assert len(ctx) == 1
     cp = ctx[0]
-    assert cp["date"] == "2020-03-01" and cp["before"] == 0.0 and cp["after"] == 0.4
-    assert {"date", "kind", "before", "after"} <= set(cp)
+    unit = t["bin_unit"]
+    assert cp["unit"] == unit and cp["date"] == bin_start("2020-03-01", unit)  # the bin that holds March 1
+    assert cp["before"] == 0.0 and cp["after"] == 0.4
+    assert {"date", "date_low", "date_high", "kind", "before", "after", "terms_before", "terms_after", "effect"} <= set(cp)
+    assert cp["date_low"] <= cp["date"] <= cp["date_high"]
+    assert cp["effect"]["diff_low"] <= 0.4 <= cp["effect"]["diff_high"]
+    assert [t["term"] for t in cp["terms_after"][:2]] == ["lockdown", "stuck"] or {"lockdown", "stuck"} <= {t["term"] for t in cp["terms_after"]}
+    assert "lockdown" not in {t["term"] for t in cp["terms_before"]}
+    assert cp["samples_after"] and all("lockdown" in x for x in cp["samples_after"])
     assert any("pandemic" in f["text"] and f["template"] == "Bus-Meme" for f in rep["findings"])
     json.dumps(rep)  # serializable
 

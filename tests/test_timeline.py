@@ -68,7 +68,7 @@ def test_short_series_give_no_change():
     assert detect_share_changes([0], [3]) == []
 
 
-@given(st.dates(date(1990, 1, 1), date(2090, 1, 1)), st.integers(0, 4000), st.sampled_from(["month", "quarter", "year"]))
+@given(st.dates(date(1990, 1, 1), date(2090, 1, 1)), st.integers(0, 4000), st.sampled_from(["day", "week", "month", "quarter", "year"]))
 def test_every_date_falls_in_exactly_one_bin(d0, span, unit):
     d1 = d0 + timedelta(days=span)
     bins = bin_range(d0.isoformat(), d1.isoformat(), unit)
@@ -82,3 +82,89 @@ def test_unit_follows_density():
     sparse = [f"{y}-06-01" for y in range(2000, 2020)]
     assert choose_unit(dense) == "month"
     assert choose_unit(sparse) == "year"
+
+
+def test_segmentation_agrees_with_ruptures_pelt():
+    """Known answers: our vectorized PELT finds exactly what ruptures' PELT finds with the same costs."""
+    import math
+
+    ruptures = __import__("pytest").importorskip("ruptures")
+    from ruptures.base import BaseCost
+
+    from memescope.timeline.changepoints import BinomialCost, PoissonCost, segment
+
+    class Wrapped(BaseCost):
+        model, min_size = "wrapped", 2
+
+        def __init__(self, cost):
+            self.cost = cost
+
+        def fit(self, signal):
+            self.signal = signal
+            return self
+
+        def error(self, start, end):
+            return float(self.cost(start, end))
+
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        x = np.r_[rng.poisson(10, 30), rng.poisson(25, 30), rng.poisson(12, 20)]
+        n = rng.poisson(30, 80) + 1
+        k = np.r_[rng.binomial(n[:40], 0.05), rng.binomial(n[40:], 0.3)]
+        pen = 3 * math.log(80)
+        for cost, sig in ((PoissonCost(x), x.reshape(-1, 1)), (BinomialCost(k, n), np.c_[k, n])):
+            theirs = ruptures.Pelt(custom_cost=Wrapped(cost), min_size=2, jump=1).fit(sig).predict(pen=pen)
+            assert segment(cost, pen) == [b for b in theirs if b < 80]
+
+
+def test_date_interval_covers_the_planted_change():
+    from memescope.timeline.synthetic import share_series
+
+    rng = np.random.default_rng(12)
+    covered = 0
+    for _ in range(40):
+        s = share_series(rng, changes=1)
+        cps = detect_share_changes(s.k, s.n)
+        covered += any(cp.detail["index_low"] <= s.changes[0] <= cp.detail["index_high"] for cp in cps)
+    assert covered / 40 >= 0.9
+
+
+def test_effect_interval_covers_the_true_difference():
+    n = np.full(40, 200)
+    k = np.r_[np.full(20, 4), np.full(20, 60)]  # 2% -> 30%
+    (cp,) = detect_share_changes(k, n)
+    assert cp.detail["diff_low"] <= 0.28 <= cp.detail["diff_high"]
+    x = np.r_[np.full(20, 10), np.full(20, 30)]
+    (cp,) = detect_count_changes(x)
+    assert cp.detail["rate_ratio_low"] <= 3 <= cp.detail["rate_ratio_high"]
+
+
+def test_terms_that_came_in_are_found():
+    from collections import Counter
+
+    from memescope.timeline import distinctive_terms
+
+    before = [f"when the bus is late again number {i}" for i in range(60)]
+    after = [f"stuck in lockdown with the bus number {i}" for i in range(30)] + before[:30]
+    tb, ta = distinctive_terms(before, after)
+    assert {"lockdown", "stuck"} <= {t["term"] for t in ta}
+    assert "bus" not in {t["term"] for t in ta + tb}  # on both sides alike
+    assert {"late", "again"} <= {t["term"] for t in tb}
+
+
+def test_analyze_posts_end_to_end_on_planted_posts():
+    from memescope.timeline import PostPoint, analyze_posts
+
+    posts = []
+    for m in range(48):
+        y, mo = 2017 + m // 12, 1 + m % 12
+        for i in range(12):
+            shifted = (y, mo) >= (2020, 3) and i < 6
+            posts.append(PostPoint(f"{y}-{mo:02d}-{1 + i:02d}", ("pandemic",) if shifted else (), 0.0,
+                                   "so bored in quarantine" if shifted else f"my cat ate cheese {i}"))
+    res = analyze_posts(posts, ["pandemic"])
+    assert res.unit == "month" and len(res.bins) == 48 and sum(res.n) == len(posts)
+    (cp,) = [c for c in res.change_points if c["kind"] == "context:pandemic"]
+    assert (cp["date"], cp["before"], cp["after"]) == ("2020-03-01", 0.0, 0.5)
+    assert cp["segment_start"] == "2017-01-01" and cp["segment_end"] == "2020-12-31"
+    assert "quarantine" in {t["term"] for t in cp["terms_after"]}

@@ -168,6 +168,8 @@ def match_stage(ctx: RunContext) -> tuple[int, int]:
         ctx.progress.advance(len(undecided))
     ctx.progress.finish()
 
+    refresh_assignments(store)
+
     # Cluster whatever no template explains into candidate templates; singletons stay unassigned.
     rows = store.query(
         """SELECT m.sha256, f.phash, f.phash_mirror FROM matches m JOIN features f ON f.sha256=m.sha256
@@ -185,6 +187,22 @@ def match_stage(ctx: RunContext) -> tuple[int, int]:
             db.execute("INSERT INTO clusters(id, medoid, size) VALUES (?,?,?)", (cid, med, len(members)))
             db.executemany("UPDATE matches SET cluster_id=? WHERE sha256=?", [(cid, rows[i][0]) for i in members])
     return len(pending) - errors, errors
+
+
+def refresh_assignments(store: Store) -> int:
+    """Recompute every post's template in one pass: its image's match, else what its source declared."""
+    with store.transaction() as db:
+        db.execute("DELETE FROM assignments")
+        db.execute(
+            """INSERT INTO assignments(post_key, template_id, method)
+               SELECT p.key, COALESCE(m.template_id, t.id),
+                      CASE WHEN m.template_id IS NOT NULL THEN m.method ELSE 'declared' END
+               FROM posts p
+               LEFT JOIN matches m ON m.sha256 = p.image_sha256
+               LEFT JOIN templates t ON t.name = p.template_hint
+               WHERE COALESCE(m.template_id, t.id) IS NOT NULL"""
+        )
+        return int(db.execute("SELECT count(*) FROM assignments").fetchone()[0])
 
 
 # -- ocr -------------------------------------------------------------------------------------------
@@ -259,24 +277,29 @@ def understand_batch(items: list[tuple[str, str, str]]) -> list[tuple]:
     return out
 
 
-def _save_analyses(store: Store, results: list) -> None:
+def _save_analyses(store: Store, results: list, version: str) -> None:
     store.db.executemany(
-        "INSERT OR REPLACE INTO analyses(post_key, text_source, text, sentiment, sentiment_label, contexts, cues) VALUES (?,?,?,?,?,?,?)",
-        [(k, s, t, c, lbl, json.dumps(ctx), json.dumps(cues)) for _, k, (s, t, c, lbl, ctx, cues) in results],
+        "INSERT OR REPLACE INTO analyses(post_key, text_source, text, sentiment, sentiment_label, contexts, cues, version) VALUES (?,?,?,?,?,?,?,?)",
+        [(k, s, t, c, lbl, json.dumps(ctx), json.dumps(cues), version) for _, k, (s, t, c, lbl, ctx, cues) in results],
     )
 
 
 @stages.register("understand")
 def understand_stage(ctx: RunContext) -> tuple[int, int]:
+    from ..understand import analysis_version
+
+    version = analysis_version()
     ocr_ran = "ocr" in ctx.options.get("stages", [])
     # A post waits for its image's OCR unless OCR is not part of this run or the image could not be read.
+    # Analyses made by other lexicons or analyzers (another version) are redone.
     rows = ctx.store.query(
         f"""SELECT p.key, p.text, p.title, o.clean, p.image_sha256 FROM posts p
             LEFT JOIN ocr o ON o.sha256 = p.image_sha256
-            WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.post_key=p.key)
+            WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.post_key=p.key AND a.version=?)
               AND (p.image_sha256 IS NULL OR o.sha256 IS NOT NULL OR {0 if ocr_ran else 1}
                    OR EXISTS (SELECT 1 FROM errors e WHERE e.item=p.image_sha256 AND e.stage IN ('hash','ocr')))
-            ORDER BY p.key"""
+            ORDER BY p.key""",
+        (version,),
     )
     items = []
     for key, text, title, ocr_text, _ in rows:
@@ -289,7 +312,7 @@ def understand_stage(ctx: RunContext) -> tuple[int, int]:
             items.append((key, "title", title))
         else:
             items.append((key, "none", ""))
-    return run_items(ctx, "understand", items, understand_batch, _save_analyses, batch_size=2000)
+    return run_items(ctx, "understand", items, understand_batch, functools.partial(_save_analyses, version=version), batch_size=2000)
 
 
 # -- timeline --------------------------------------------------------------------------------------
@@ -297,64 +320,51 @@ def understand_stage(ctx: RunContext) -> tuple[int, int]:
 
 @stages.register("timeline")
 def timeline_stage(ctx: RunContext) -> tuple[int, int]:
-    """Series per template (and for the whole corpus, '*') and their change points. Recomputed whole:
-    it is cheap and depends on everything before it."""
-    from ..timeline import bin_range, bin_start, choose_unit, detect_count_changes, detect_share_changes
+    """Series per template (and for the whole corpus, '*'), change points with date intervals, effect
+    sizes and distinctive terms. Recomputed whole: it is cheap and depends on everything before it."""
+    from collections import Counter
+
+    from ..timeline import PostPoint, analyze_posts, tokenize
 
     store = ctx.store
     rows = store.query(
-        """SELECT COALESCE(pt.template, '') AS template, p.created_at, a.contexts, a.sentiment
+        """SELECT COALESCE(pt.template, '') AS template, p.created_at, a.contexts, a.sentiment, a.text
            FROM posts p JOIN analyses a ON a.post_key=p.key
            LEFT JOIN post_templates pt ON pt.post_key=p.key
            WHERE p.created_at IS NOT NULL"""
     )
-    by_t: dict[str, list] = defaultdict(list)
+    by_t: dict[str, list[PostPoint]] = defaultdict(list)
     contexts: set[str] = set()
-    for t, created, cx, s in rows:
-        c = json.loads(cx)
+    background: Counter = Counter()
+    for t, created, cx, s, text in rows:
+        c = tuple(json.loads(cx))
         contexts.update(c)
+        pp = PostPoint(created, c, s, text or "")
+        background.update(tokenize(pp.text))
         if t:
-            by_t[t].append((created, c, s))
-        by_t["*"].append((created, c, s))
+            by_t[t].append(pp)
+        by_t["*"].append(pp)
     ctx.progress.start("timeline", len(by_t))
     series_rows, cp_rows = [], []
     for template, posts in by_t.items():
-        dates = [p[0] for p in posts]
-        # Display bins follow the data's density; detection always runs on months, so a change is dated
-        # to its month however sparse the series (empty months carry no weight in the binomial cost).
-        unit = choose_unit(dates)
-        for u in dict.fromkeys([unit, "month"]):
-            bins = bin_range(min(dates), max(dates), u)
-            pos = {b: i for i, b in enumerate(bins)}
-            n = np.zeros(len(bins))
-            k = {c: np.zeros(len(bins)) for c in contexts}
-            s_sum = np.zeros(len(bins))
-            for created, c, s in posts:
-                i = pos[bin_start(created, u)]
-                n[i] += 1
-                s_sum[i] += s or 0.0
-                for name in c:
-                    k[name][i] += 1
-            if u == unit:
-                for i, b in enumerate(bins):
-                    series_rows.append(
-                        (template, b, unit, int(n[i]), json.dumps({c: int(k[c][i]) for c in contexts}),
-                         round(s_sum[i] / n[i], 4) if n[i] else None)
-                    )
-            if u != "month":
-                continue
-            for cp in detect_count_changes(n):
-                cp_rows.append((template, "volume", bins[cp.index], cp.before, cp.after, json.dumps(cp.detail | {"unit": u})))
-            for c in sorted(contexts):
-                if k[c].sum() == 0:
-                    continue
-                for cp in detect_share_changes(k[c], n):
-                    cp_rows.append((template, f"context:{c}", bins[cp.index], cp.before, cp.after, json.dumps(cp.detail | {"unit": u})))
+        res = analyze_posts(posts, sorted(contexts), background)
+        for i, b in enumerate(res.bins):
+            series_rows.append((template, b, res.unit, res.n[i], json.dumps({c: v[i] for c, v in res.context_n.items()}), res.sentiment[i]))
+        for cp in res.change_points:
+            cp_rows.append((
+                template, cp["kind"], cp["date"], cp["before"], cp["after"],
+                json.dumps(cp["detail"] | {"unit": cp["unit"], "segment_start": cp["segment_start"], "segment_end": cp["segment_end"]}),
+                cp["date_low"], cp["date_high"], json.dumps(cp["effect"]),
+                json.dumps({"before": cp["terms_before"], "after": cp["terms_after"]}),
+            ))
         ctx.progress.advance(1)
     with store.transaction() as db:
         db.execute("DELETE FROM series")
         db.execute("DELETE FROM change_points")
         db.executemany("INSERT INTO series(template, bin, bin_unit, n, context_n, sentiment) VALUES (?,?,?,?,?,?)", series_rows)
-        db.executemany("INSERT INTO change_points(template, kind, date, before, after, detail) VALUES (?,?,?,?,?,?)", cp_rows)
+        db.executemany(
+            "INSERT INTO change_points(template, kind, date, before, after, detail, date_low, date_high, effect, terms) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            cp_rows,
+        )
     ctx.progress.finish()
     return len(by_t), 0

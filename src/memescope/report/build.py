@@ -9,7 +9,9 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
 - templates[]: name, description, aliases, affect, instances, images, first_seen, first_post,
   first_by_community {community: date}, communities {community: posts}, match_methods {method: n},
   sentiment_mean, contexts {context: share}, bin_unit, timeline[] {bin, n, contexts {name: n}, sentiment},
-  change_points[] {date, kind, before, after, unit, terms_before?, terms_after?}, samples[] {post, date,
+  change_points[] {date, date_low, date_high, kind, before, after, unit, segment_start, segment_end,
+  effect {diff, diff_low, diff_high} (shares) or {rate_ratio, rate_ratio_low, rate_ratio_high} (volume),
+  terms_before[], terms_after[] {term, z, before, after}, samples_before[], samples_after[]}, samples[] {post, date,
   community, text, text_source, image, method}, references[] (image paths)
 - clusters[]: id, size, medoid (sha256 of the medoid image), medoid_path
 - unassigned_images, non_meme_images (unassigned and in no cluster)
@@ -38,9 +40,20 @@ def _timeline(store: Store, template: str) -> tuple[str | None, list[dict]]:
 
 def _change_points(store: Store, template: str) -> list[dict]:
     out = []
-    for r in store.query("SELECT kind, date, before, after, detail FROM change_points WHERE template=? ORDER BY date, kind", (template,)):
+    for r in store.query(
+        "SELECT kind, date, date_low, date_high, before, after, detail, effect, terms FROM change_points WHERE template=? ORDER BY date, kind",
+        (template,),
+    ):
         d = json.loads(r["detail"] or "{}")
-        out.append({"date": r["date"], "kind": r["kind"], "before": r["before"], "after": r["after"], "unit": d.get("unit"), "detail": d})
+        terms = json.loads(r["terms"] or "{}")
+        out.append({
+            "date": r["date"], "date_low": r["date_low"], "date_high": r["date_high"], "kind": r["kind"],
+            "before": r["before"], "after": r["after"], "unit": d.get("unit"),
+            "segment_start": d.get("segment_start"), "segment_end": d.get("segment_end"),
+            "effect": json.loads(r["effect"] or "{}"),
+            "terms_before": terms.get("before", []), "terms_after": terms.get("after", []),
+            "detail": d,
+        })
     return out
 
 
@@ -48,15 +61,29 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%" if x >= 0.01 or x == 0 else f"{100 * x:.1f}%"
 
 
+def _when(d: str | None, unit: str | None) -> str:
+    if not d:
+        return "?"
+    return d[:7] if unit in ("month", "quarter") else d[:4] if unit == "year" else d
+
+
 def _finding(template: str, cp: dict) -> str:
-    when = cp["date"][:7] if cp.get("unit") == "month" else cp["date"][:4] if cp.get("unit") == "year" else cp["date"]
+    unit = cp.get("unit")
+    when = _when(cp["date"], unit)
+    if cp.get("date_low") and (cp["date_low"], cp["date_high"]) != (cp["date"], cp["date"]):
+        when += f" (95% interval {_when(cp['date_low'], unit)} to {_when(cp['date_high'], unit)})"
     where = "across the corpus" if template == "*" else f"for {template}"
-    if cp["kind"] == "volume":
-        verb = "rose" if cp["after"] > cp["before"] else "fell"
-        return f"Posting volume {where} {verb} from {cp['before']:.1f} to {cp['after']:.1f} posts per {cp.get('unit') or 'bin'} from {when}."
-    ctx = cp["kind"].split(":", 1)[1]
     verb = "rose" if cp["after"] > cp["before"] else "fell"
-    return f"The share of {ctx} captions {where} {verb} from {_pct(cp['before'])} to {_pct(cp['after'])} from {when}."
+    eff = cp.get("effect") or {}
+    if cp["kind"] == "volume":
+        ratio = f", x{eff['rate_ratio']:.2g} [{eff['rate_ratio_low']:.2g}, {eff['rate_ratio_high']:.2g}]" if "rate_ratio" in eff else ""
+        return f"Posting volume {where} {verb} from {cp['before']:.1f} to {cp['after']:.1f} posts per {unit or 'bin'}{ratio} from {when}."
+    ctx = cp["kind"].split(":", 1)[1]
+    diff = f" (change {100 * eff['diff']:+.0f} points, 95% CI {100 * eff['diff_low']:+.0f} to {100 * eff['diff_high']:+.0f})" if "diff" in eff else ""
+    words = ""
+    if cp.get("terms_after") and cp["after"] > cp["before"]:
+        words = "; words that came in: " + ", ".join(t["term"] for t in cp["terms_after"][:5])
+    return f"The share of {ctx} captions {where} {verb} from {_pct(cp['before'])} to {_pct(cp['after'])}{diff} from {when}{words}."
 
 
 def build_report(store: Store, template: str | None = None, samples: int = 8) -> dict:
@@ -92,7 +119,7 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
     where, params = ("WHERE t.name=?", (template,)) if template else ("", ())
     trows = store.query(
         f"""SELECT t.id, t.name, t.description, t.aliases, t.affect, count(pt.post_key) AS n
-            FROM templates t JOIN post_templates pt ON pt.template_id=t.id {where}
+            FROM templates t JOIN assignments pt ON pt.template_id=t.id {where}
             GROUP BY t.id ORDER BY n DESC, t.name""",
         params,
     )
@@ -104,7 +131,7 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
         rows = store.query(
             """SELECT p.key, p.created_at, p.community, p.image_sha256, i.path, pt.method, a.text, a.text_source,
                       a.sentiment, a.contexts
-               FROM post_templates pt JOIN posts p ON p.key=pt.post_key
+               FROM assignments pt JOIN posts p ON p.key=pt.post_key
                LEFT JOIN images i ON i.sha256=p.image_sha256
                LEFT JOIN analyses a ON a.post_key=p.key
                WHERE pt.template_id=? ORDER BY p.created_at""",
@@ -149,13 +176,15 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
             ],
             "references": [r[0] for r in store.query("SELECT path FROM template_images WHERE template_id=?", (t["id"],))],
         }
-        # captions on either side of the first context change, for the reader to see what moved
+        # captions on either side of each change, from the adjacent segments, for the reader to see what moved
         for cp in cps:
+            lo, hi = cp.get("segment_start") or "", (cp.get("segment_end") or "9999") + "~"
+            before = [r["text"] for r in dated if lo <= r["created_at"] < cp["date"] and r["text"]]
+            after = [r["text"] for r in dated if cp["date"] <= r["created_at"] < hi and r["text"]]
             if cp["kind"].startswith("context:"):
                 ctx = cp["kind"].split(":", 1)[1]
-                before = [r["text"] for r in dated if r["created_at"] < cp["date"] and r["text"]][-3:]
-                after = [r["text"] for r in dated if r["created_at"] >= cp["date"] and r["text"] and ctx in json.loads(r["contexts"] or "{}")][:3]
-                cp["samples_before"], cp["samples_after"] = before, after
+                after = [r["text"] for r in dated if cp["date"] <= r["created_at"] < hi and r["text"] and ctx in json.loads(r["contexts"] or "{}")]
+            cp["samples_before"], cp["samples_after"] = before[-3:], after[:3]
         templates.append(entry)
         for cp in cps:
             findings.append({"text": _finding(t["name"], cp), "template": t["name"], "kind": cp["kind"], "date": cp["date"]})

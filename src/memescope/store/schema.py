@@ -152,4 +152,27 @@ MIGRATIONS: list[str] = [
         JOIN templates t ON t.id = COALESCE(m.template_id,
             (SELECT id FROM templates WHERE name = p.template_hint));
     """,
+    # 2: change points carry a dated interval, an effect size and distinctive terms; analyses a version
+    """
+    ALTER TABLE change_points ADD COLUMN date_low TEXT;
+    ALTER TABLE change_points ADD COLUMN date_high TEXT;
+    ALTER TABLE change_points ADD COLUMN effect TEXT;      -- JSON {diff, diff_low, diff_high} or {rate_ratio...}
+    ALTER TABLE change_points ADD COLUMN terms TEXT;       -- JSON {before: [{term, z}], after: [...]}
+    -- which lexicons and analyzers made an analysis: a change in either makes the post pending again
+    ALTER TABLE analyses ADD COLUMN version TEXT NOT NULL DEFAULT '';
+
+    -- a post's template as a table the match stage refreshes (a view was a full scan per template)
+    CREATE TABLE assignments (
+        post_key    TEXT PRIMARY KEY REFERENCES posts(key),
+        template_id INTEGER NOT NULL REFERENCES templates(id),
+        method      TEXT NOT NULL
+    );
+    CREATE INDEX assignments_template ON assignments(template_id);
+    CREATE INDEX posts_hint ON posts(template_hint);
+    CREATE INDEX matches_template ON matches(template_id);
+    DROP VIEW post_templates;
+    CREATE VIEW post_templates AS
+        SELECT a.post_key, a.template_id, t.name AS template, a.method
+        FROM assignments a JOIN templates t ON t.id = a.template_id;
+    """,
 ]

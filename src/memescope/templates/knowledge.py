@@ -115,7 +115,7 @@ def import_imgflip_templates(store: Store, templates_json: str | Path) -> int:
 def list_templates(store: Store) -> list[dict]:
     rows = store.query(
         """SELECT t.*, (SELECT count(*) FROM template_images i WHERE i.template_id=t.id) AS n_images,
-                  (SELECT count(*) FROM post_templates p WHERE p.template_id=t.id) AS n_posts
+                  (SELECT count(*) FROM assignments p WHERE p.template_id=t.id) AS n_posts
            FROM templates t ORDER BY n_posts DESC, t.name"""
     )
     return [dict(r) | {"aliases": json.loads(r["aliases"] or "[]")} for r in rows]

@@ -1,6 +1,12 @@
-"""Timelines: binned series per template and change points on volume and on context shares."""
+"""Timelines: binned series per template, change points with dated intervals and effect sizes, and the
+words that changed."""
 
-from .bins import bin_start, choose_unit, bin_range
+from .analysis import PostPoint, SeriesResult, analyze_posts, detection_unit
+from .bins import bin_range, bin_start, choose_unit
 from .changepoints import ChangePoint, detect_count_changes, detect_share_changes
+from .terms import distinctive_terms, tokenize
 
-__all__ = ["bin_start", "choose_unit", "bin_range", "ChangePoint", "detect_count_changes", "detect_share_changes"]
+__all__ = [
+    "PostPoint", "SeriesResult", "analyze_posts", "detection_unit", "bin_start", "choose_unit", "bin_range",
+    "ChangePoint", "detect_count_changes", "detect_share_changes", "distinctive_terms", "tokenize",
+]

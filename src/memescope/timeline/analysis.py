@@ -1,0 +1,114 @@
+"""From dated, analyzed posts to series and annotated change points: a pure function the timeline stage
+calls per template (and for the whole corpus)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from .bins import UNITS, bin_range, bin_start, choose_unit
+from .changepoints import detect_count_changes, detect_share_changes
+from .terms import distinctive_terms
+
+__all__ = ["PostPoint", "SeriesResult", "analyze_posts", "detection_unit"]
+
+
+@dataclass(frozen=True)
+class PostPoint:
+    created_at: str
+    contexts: tuple[str, ...]
+    sentiment: float | None
+    text: str = ""
+
+
+@dataclass
+class SeriesResult:
+    unit: str                      # display unit
+    bins: list[str]
+    n: list[int]
+    context_n: dict[str, list[int]]
+    sentiment: list[float | None]
+    change_points: list[dict] = field(default_factory=list)
+
+
+def detection_unit(display: str) -> str:
+    """Changes are searched at least monthly, finer when the display is finer: a date is worth its bin."""
+    return display if UNITS.index(display) <= UNITS.index("month") else "month"
+
+
+def _bin(posts: list[PostPoint], unit: str, contexts: list[str]):
+    dates = [p.created_at for p in posts]
+    bins = bin_range(min(dates), max(dates), unit)
+    pos = {b: i for i, b in enumerate(bins)}
+    n = np.zeros(len(bins))
+    k = {c: np.zeros(len(bins)) for c in contexts}
+    s = np.zeros(len(bins))
+    idx = np.empty(len(posts), dtype=np.int64)
+    for j, p in enumerate(posts):
+        i = pos[bin_start(p.created_at, unit)]
+        idx[j] = i
+        n[i] += 1
+        s[i] += p.sentiment or 0.0
+        for c in p.contexts:
+            if c in k:
+                k[c][i] += 1
+    return bins, n, k, s, idx
+
+
+def _end(bins: list[str], unit: str) -> str:
+    """The last day covered by a bin series."""
+    last = date.fromisoformat(bins[-1])
+    days = {"day": 1, "week": 7}.get(unit)
+    if days:
+        return (last + timedelta(days=days - 1)).isoformat()
+    m = {"month": 1, "quarter": 3, "year": 12}[unit]
+    y, mo = last.year + (last.month - 1 + m) // 12, (last.month - 1 + m) % 12 + 1
+    return (date(y, mo, 1) - timedelta(days=1)).isoformat()
+
+
+def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Counter | None = None) -> SeriesResult:
+    """Series in a unit chosen from density, and change points (volume, each context's share) found on
+    the detection unit, each with a date interval, an effect size, and distinctive terms on each side."""
+    posts = sorted(posts, key=lambda p: p.created_at)
+    unit = choose_unit([p.created_at for p in posts])
+    bins, n, k, s, _ = _bin(posts, unit, contexts)
+    res = SeriesResult(unit, bins, n.astype(int).tolist(), {c: v.astype(int).tolist() for c, v in k.items()},
+                       [round(s[i] / n[i], 4) if n[i] else None for i in range(len(bins))])
+    du = detection_unit(unit)
+    dbins, dn, dk, _, idx = _bin(posts, du, contexts)
+    found = [("volume", cp) for cp in detect_count_changes(dn)]
+    for c in contexts:
+        if dk[c].sum():
+            found += [(f"context:{c}", cp) for cp in detect_share_changes(dk[c], dn)]
+    # segment edges per kind, to take "before" and "after" texts from the adjacent segments only
+    by_kind: dict[str, list[int]] = {}
+    for kind, cp in found:
+        by_kind.setdefault(kind, []).append(cp.index)
+    for kind, cp in found:
+        edges = [0, *sorted(by_kind[kind]), len(dbins)]
+        j = edges.index(cp.index)
+        lo, hi = edges[j - 1], edges[j + 1]
+        before = [p.text for p, i in zip(posts, idx) if lo <= i < cp.index and p.text]
+        after = [p.text for p, i in zip(posts, idx) if cp.index <= i < hi and p.text]
+        tb, ta = distinctive_terms(before, after, background)
+        d = cp.detail
+        res.change_points.append({
+            "kind": kind,
+            "date": dbins[cp.index],
+            "date_low": dbins[d["index_low"]],
+            "date_high": dbins[d["index_high"]],
+            "segment_start": dbins[lo],
+            "segment_end": _end(dbins[: hi], du),
+            "unit": du,
+            "before": cp.before,
+            "after": cp.after,
+            "effect": {k2: v for k2, v in d.items() if k2.startswith(("diff", "rate_ratio"))},
+            "terms_before": tb,
+            "terms_after": ta,
+            "detail": {k2: v for k2, v in d.items() if k2 in ("phi", "n_before", "n_after")},
+        })
+    res.change_points.sort(key=lambda c: (c["date"], c["kind"]))
+    return res

@@ -1,0 +1,59 @@
+"""Synthetic series with known truth, shared by the tests and the benchmark: piecewise-constant rates
+(counts) and shares with planted changes, and null series with none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Planted", "count_series", "share_series"]
+
+
+@dataclass(frozen=True)
+class Planted:
+    k: np.ndarray | None      # successes per bin (shares) or None (counts)
+    n: np.ndarray             # counts per bin (counts) or trials per bin (shares)
+    changes: tuple[int, ...]  # first bin of each new regime
+
+
+def count_series(rng: np.random.Generator, length: int = 60, changes: int = 1, dispersion: float = 1.0,
+                 min_gap: int = 8, jump: tuple[float, float] = (1.8, 3.0)) -> Planted:
+    """Poisson (dispersion 1) or negative-binomial counts whose mean jumps by a factor in `jump` (up or
+    down) at `changes` random places at least `min_gap` apart."""
+    cps = _places(rng, length, changes, min_gap)
+    mean = np.empty(length)
+    level = rng.uniform(5, 30)
+    edges = [0, *cps, length]
+    for i in range(len(edges) - 1):
+        mean[edges[i]:edges[i + 1]] = level
+        f = rng.uniform(*jump)
+        level = level * f if rng.random() < 0.5 or level < 8 else level / f
+    if dispersion <= 1:
+        x = rng.poisson(mean)
+    else:
+        r = mean / (dispersion - 1)  # NB with variance = dispersion * mean
+        x = rng.negative_binomial(r, r / (r + mean))
+    return Planted(None, x, tuple(cps))
+
+
+def share_series(rng: np.random.Generator, length: int = 60, changes: int = 1, trials: float = 25,
+                 min_gap: int = 8, shares: tuple[float, ...] | None = None) -> Planted:
+    """Binomial successes out of Poisson(trials)+1 per bin; the share moves between regimes (by default
+    from about 2% to 15-40%, alternating)."""
+    cps = _places(rng, length, changes, min_gap)
+    n = rng.poisson(trials, length) + 1
+    edges = [0, *cps, length]
+    levels = shares or tuple(0.02 if i % 2 == 0 else rng.uniform(0.15, 0.4) for i in range(len(edges) - 1))
+    p = np.empty(length)
+    for i in range(len(edges) - 1):
+        p[edges[i]:edges[i + 1]] = levels[i]
+    return Planted(rng.binomial(n, p), n, tuple(cps))
+
+
+def _places(rng, length: int, changes: int, min_gap: int) -> list[int]:
+    for _ in range(1000):
+        cps = sorted(rng.choice(np.arange(min_gap, length - min_gap + 1), size=changes, replace=False).tolist()) if changes else []
+        if all(b - a >= min_gap for a, b in zip(cps, cps[1:])):
+            return cps
+    raise ValueError("cannot place that many changes that far apart")
