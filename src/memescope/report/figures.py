@@ -28,13 +28,27 @@ def context_names(timeline: list[dict]) -> list[str]:
 
 
 def timeline_figure(timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None) -> Figure:
-    """Posts per bin (bars) and each context's share (line, right axis), change points as labelled
+    """Posts per bin (bars, or an area when bins are many), the volume regimes found (a dark step line
+    of segment means), each context's share (line, right axis), and context change points as labelled
     dashed lines."""
-    fig, ax = plt.subplots(figsize=(8, 3.2), dpi=110)
+    fig, ax = plt.subplots(figsize=(8, 3.4), dpi=110)
     xs = [date.fromisoformat(b["bin"]) for b in timeline]
     ns = [b["n"] for b in timeline]
-    width = {"month": 25, "quarter": 80, "year": 330}.get(unit or "month", 25)
-    ax.bar(xs, ns, width=width, color=_BAR, edgecolor="#1d4ed8", linewidth=0.4, label="posts", align="edge")
+    if len(xs) > 80:
+        ax.fill_between(xs, ns, step="post", color=_BAR, edgecolor="#1d4ed8", linewidth=0.5, label="posts")
+    else:
+        width = {"day": 0.8, "week": 5.5, "month": 25, "quarter": 80, "year": 330}.get(unit or "month", 25)
+        ax.bar(xs, ns, width=width, color=_BAR, edgecolor="#1d4ed8", linewidth=0.4, label="posts", align="edge")
+    vol = sorted(date.fromisoformat(cp["date"]) for cp in change_points if cp["kind"] == "volume")
+    if vol and xs:
+        edges = [xs[0], *vol, date.max]
+        lx, ly = [], []
+        for a, b in zip(edges, edges[1:]):
+            seg = [n for x, n in zip(xs, ns) if a <= x < b]
+            if seg:
+                lx += [max(a, xs[0]), min(b, xs[-1])]
+                ly += [sum(seg) / len(seg)] * 2
+        ax.plot(lx, ly, color=_INK, lw=1.6, label="volume regimes")
     ax.set_ylabel(f"posts per {unit or 'bin'}", color=_INK)
     ax.spines[["top"]].set_visible(False)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator())
@@ -47,20 +61,26 @@ def timeline_figure(timeline: list[dict], change_points: list[dict], title: str 
         markers = ["o", "s", "^", "D"]
         for i, c in enumerate(ctxs):
             share = [100 * b["contexts"].get(c, 0) / b["n"] if b["n"] else float("nan") for b in timeline]
-            ax2.plot(xs, share, styles[i % 4], marker=markers[i % 4], ms=3, color=_LINE, lw=1.6, label=f"{c} share (%)")
+            ax2.plot(xs, share, styles[i % 4], marker=markers[i % 4] if len(xs) <= 80 else None, ms=3,
+                     color=_LINE, lw=1.4, label=f"{c} share (%)")
         ax2.set_ylim(0, 100)
         ax2.set_ylabel("share of posts (%)", color=_LINE)
         ax2.spines[["top"]].set_visible(False)
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
     for cp in change_points:
+        if cp["kind"] == "volume":
+            continue
         x = date.fromisoformat(cp["date"])
-        ax.axvline(x, color=_INK, ls=(0, (4, 3)), lw=1.2)
-        ax.annotate(cp["kind"].replace("context:", ""), (x, 1), xycoords=("data", "axes fraction"),
-                    xytext=(3, -10), textcoords="offset points", fontsize=8, color=_INK, rotation=90, va="top")
-    ax.legend(handles, labels, loc="upper left", fontsize=8, frameon=False)
+        if cp.get("date_low") and cp.get("date_high") and cp["date_low"] != cp["date_high"]:
+            ax.axvspan(date.fromisoformat(cp["date_low"]), date.fromisoformat(cp["date_high"]), color=_INK, alpha=0.08, lw=0)
+        ax.axvline(x, color=_INK, ls=(0, (4, 3)), lw=1.1)
+        arrow = "↑" if cp["after"] > cp["before"] else "↓"
+        ax.annotate(f"{cp['kind'].replace('context:', '')} {arrow}", (x, 1), xycoords=("data", "axes fraction"),
+                    xytext=(3, -4), textcoords="offset points", fontsize=7, color=_INK, rotation=90, va="top")
+    ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=4, fontsize=8, frameon=False)
     if title:
-        ax.set_title(title, loc="left", fontsize=11, color=_INK)
+        ax.set_title(title, loc="right", fontsize=10, color=_INK)
     fig.tight_layout()
     return fig
 
