@@ -174,20 +174,23 @@ def analyze(
     db: DbOpt = None,
     stages: Annotated[Optional[str], typer.Option(help="Comma-separated stages to run (default: hash,match,ocr,understand,timeline).")] = None,
     workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: all cores).")] = None,
-    executor: Annotated[str, typer.Option(help="Where per-item work runs: local (processes) or serial.")] = "local",
+    executor: Annotated[str, typer.Option(help="Where per-item work runs: local (processes), serial, or dask (a LocalCluster).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option(help="A Dask scheduler address (tcp://HOST:8786): run on that cluster.", envvar="DASK_SCHEDULER_ADDRESS")] = None,
     ocr_engine: Annotated[str, typer.Option(help="OCR engine name.")] = "rapidocr",
     retry_errors: Annotated[bool, typer.Option(help="Try previously skipped items again.")] = False,
+    features_dir: Annotated[Optional[Path], typer.Option(help="Also write image features as Parquet shards here (run=<id>/part-*.parquet).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Run the pipeline over everything pending in the store; a killed run resumes where it stopped.
 
-    Example: memescope analyze --db imgflip.db --workers 2
+    Example: memescope analyze --db imgflip.db --workers 2   (or --scheduler tcp://10.0.0.5:8786)
     """
     from .workflow import analyze as do_analyze
 
     names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
     res = do_analyze(db, stages=names, workers=workers, executor=executor, ocr_engine=ocr_engine,
-                     retry_errors=retry_errors, progress=_progress(json_out))
+                     retry_errors=retry_errors, scheduler=scheduler, progress=_progress(json_out),
+                     features_dir=str(features_dir) if features_dir else None)
     if json_out:
         _print_json(res)
     else:
@@ -266,6 +269,27 @@ def export(
         _print_json(res)
     else:
         out.print(f"{res['rows']} rows, {len(res['columns'])} columns -> {res['path']}")
+
+
+@app.command("near-duplicates")
+@_command
+def near_duplicates_cmd(
+    features_dir: Annotated[Path, typer.Argument(help="The folder given to analyze --features-dir.")],
+    max_distance: Annotated[int, typer.Option(help="Largest pHash Hamming distance (bits) to report.", min=0, max=64)] = 8,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the pairs to a .parquet or .csv file.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Find near-duplicate image pairs across Parquet feature shards with DuckDB.
+
+    Example: memescope near-duplicates features/ --max-distance 6 --out pairs.parquet
+    """
+    from .index.duck import near_duplicates
+
+    pairs = near_duplicates(features_dir, max_distance, out_file)
+    if json_out:
+        _print_json([{"a": a, "b": b, "distance": d} for a, b, d in pairs])
+    else:
+        out.print(f"{len(pairs)} pairs within {max_distance} bits" + (f" -> {out_file}" if out_file else ""))
 
 
 @app.command()

@@ -89,11 +89,22 @@ def analyze(
     retry_errors: bool = False,
     ocr_engine: str = "rapidocr",
     command: str = "analyze",
+    scheduler: str | None = None,
+    executor_options: dict | None = None,
+    features_dir: str | None = None,
 ) -> dict:
     """Run the pipeline stages (default: all) over everything pending in the store.
 
-    Returns {"run_id", "stages": [{stage, seconds, items, errors}], "status"}.
+    `executor` is "local" (processes, default), "serial" or "dask"; a `scheduler` address (or
+    $DASK_SCHEDULER_ADDRESS) selects Dask on that cluster. Returns {"run_id", "stages": [{stage, seconds,
+    items, errors}], "status"}.
     """
+    import os
+
+    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    options = dict(executor_options or {})
+    if scheduler:
+        executor, options = "dask", options | {"address": scheduler}
     from .stages import stages as registry
 
     names = list(stages) if stages is not None else list(STAGES)
@@ -105,8 +116,9 @@ def analyze(
     run_id = store.start_run(command)
     report: list[dict] = []
     status = "failed"
-    with make_executor(executor, workers) as ex:
-        ctx = RunContext(store, ex, run_id, progress or Progress(), {"ocr_engine": ocr_engine, "stages": names})
+    with make_executor(executor, workers, **options) as ex:
+        ctx = RunContext(store, ex, run_id, progress or Progress(),
+                         {"ocr_engine": ocr_engine, "stages": names, "features_dir": features_dir})
         try:
             for name in names:
                 t0 = time.perf_counter()

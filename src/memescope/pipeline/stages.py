@@ -69,7 +69,17 @@ def hash_stage(ctx: RunContext) -> tuple[int, int]:
                ORDER BY i.sha256"""
         )
     ]
-    return run_items(ctx, "hash", items, hash_batch, _save_hashes, batch_size=32)
+    save = _save_hashes
+    if ctx.options.get("features_dir"):
+        from .shards import ShardWriter
+
+        writer = ShardWriter(ctx.options["features_dir"], ctx.run_id)
+
+        def save(store: Store, results: list) -> None:
+            _save_hashes(store, results)
+            writer.write([(sha, w, h, p, pf, pm) for _, sha, (w, h, f, box, p, pf, pm) in results])
+
+    return run_items(ctx, "hash", items, hash_batch, save, batch_size=32)
 
 
 # -- match -----------------------------------------------------------------------------------------
