@@ -80,3 +80,13 @@ def _png(im: Image.Image) -> bytes:
     buf = io.BytesIO()
     im.save(buf, "PNG")
     return buf.getvalue()
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """One demo run (160 posts) shared by the tests that need a whole analyzed corpus and its report."""
+    pytest.importorskip("rapidocr")
+    from memescope.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    return out, run_demo(out, size=160, workers=2)

@@ -29,11 +29,10 @@ def test_same_seed_same_corpus(tmp_path):
 
 
 @pytest.mark.slow
-def test_demo_recovers_the_planted_facts(tmp_path):
-    pytest.importorskip("rapidocr")
-    res = run_demo(tmp_path / "demo", size=160, workers=2)
+def test_demo_recovers_the_planted_facts(demo_run):
+    out, res = demo_run
     ev = res["evaluation"]
-    truth = json.loads((tmp_path / "demo" / "corpus" / "ground_truth.json").read_text())
+    truth = json.loads((out / "corpus" / "ground_truth.json").read_text())
     assert ev["focus"]["template"] == FOCUS
     assert ev["focus"]["true"] == sum(p["template"] == FOCUS for p in truth["posts"])
     assert ev["focus"]["precision"] >= 0.95 and ev["focus"]["recall"] >= 0.95
@@ -43,10 +42,15 @@ def test_demo_recovers_the_planted_facts(tmp_path):
     assert found is not None and found["unit"] == "month" and found["date"].startswith("2020-0")
     assert found["before"] < 0.05 and found["after"] > 0.3
     assert ev["ocr_word_error_rate"] < 0.15
-    report = json.loads((tmp_path / "demo" / "report.json").read_text())
+    report = json.loads((out / "report.json").read_text())
     assert report["templates"][0]["name"] == FOCUS
-    assert (tmp_path / "demo" / "report.html").stat().st_size > 50_000
-    # running again resumes: nothing is pending, nothing is duplicated
-    again = run_demo(tmp_path / "demo", size=160, workers=2)
+    assert (out / "report.html").stat().st_size > 50_000
+
+
+@pytest.mark.slow
+def test_demo_run_again_resumes(demo_run):
+    out, res = demo_run
+    # running again resumes: nothing is pending, nothing is duplicated, the findings stay the same
+    again = run_demo(out, size=160, workers=2)
     assert {s["stage"]: s["items"] for s in again["run"]["stages"]}["ocr"] == 0
-    assert again["evaluation"] == ev
+    assert again["evaluation"] == res["evaluation"]
