@@ -58,3 +58,53 @@ def test_clean_text():
     assert clean_text("ｆｕｌｌ ｗｉｄｔｈ") == "full width"
     assert clean_text("MY FAVORITE THING\n0000\n|||") == "MY FAVORITE THING"
     assert clean_text("NOOOO\nAAAA") == "NOOOO AAAA"  # letters repeated are words people shout
+
+
+def test_glued_words_are_split_only_when_sure():
+    pytest.importorskip("wordninja")
+    assert clean_text("IHAVE NO IDEA") == "I HAVE NO IDEA"
+    assert clean_text("OHGREATANOTHER GROUP PROJECT") == "OH GREAT ANOTHER GROUP PROJECT"
+    # words, names and slang stay whole
+    for t in ["ZOOMERS BE LIKE", "NOOOOO", "COVID LOCKDOWN", "Pikachu face", "WHATSAPP"]:
+        assert clean_text(t) == t
+
+
+@pytest.mark.parametrize("style", ["outlined", "bar"])
+def test_tesseract_with_meme_preprocessing(style):
+    pytest.importorskip("tesserocr")
+    eng = get_engine("tesseract")
+    if style == "outlined":
+        im = caption_outlined(draw_template("surprised-cat"), "when the wifi drops", "during the final boss")
+        want, blocks = "WHEN THE WIFI DROPS DURING THE FINAL BOSS", {"top", "bottom"}
+    else:
+        im = caption_bar(draw_template("two-buttons"), "oh great another group project", "my favorite thing ever")
+        want, blocks = "Oh great another group project my favorite thing ever", {"bar"}
+    res = eng.read(im, strip_bars(im)[1])
+    assert res.engine == "tesseract" and res.clean == want
+    assert {ln.block for ln in res.lines} == blocks
+
+
+def test_outlined_text_isolation_keeps_letters_and_drops_the_picture():
+    import numpy as np
+
+    from memescope.ocr.tesseract import isolate_outlined_text
+
+    pic = draw_template("crying-behind-mask")
+    iso = isolate_outlined_text(np.asarray(caption_outlined(pic, "hidden pain", "")))
+    plain = isolate_outlined_text(np.asarray(pic))
+    top = iso[: pic.height // 5]
+    assert (top == 0).mean() > 0.03  # letters became black ink at the top
+    assert (plain == 0).mean() < 0.01  # the bare picture leaves (almost) nothing
+
+
+def test_template_own_text_is_not_caption():
+    from memescope.ocr import OcrLine, OcrResult, drop_template_text
+
+    res = OcrResult("x", [OcrLine("LENNIE TWO MICE", 0.9, (0, 0, 10, 10), "top"),
+                          OcrLine("WHO WOULD WIN?", 0.9, (0, 20, 10, 30), "top"),
+                          OcrLine("draw", 0.9, (0, 40, 10, 50), "bottom")])
+    out = drop_template_text(res, ["Who would win", "OR DRAW 25"])
+    assert out.clean == "LENNIE TWO MICE"
+    assert "WHO WOULD WIN?" in out.text  # everything read is still kept
+    assert [ln.block for ln in out.lines] == ["top", "template", "template"]
+    assert drop_template_text(res, []).clean == res.clean

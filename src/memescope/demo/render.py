@@ -48,12 +48,13 @@ def _block(draw, lines, font, cx, y, anchor_bottom, fill, stroke, stroke_fill, s
         draw.text((cx, y + i * h), ln, font=font, fill=fill, anchor="ma", stroke_width=stroke, stroke_fill=stroke_fill)
 
 
-def caption_outlined(im: Image.Image, top: str, bottom: str) -> Image.Image:
-    """White Impact-style capitals with a black outline over the top and bottom of the picture."""
+def caption_outlined(im: Image.Image, top: str, bottom: str, font_path: str | None = None) -> Image.Image:
+    """White capitals with a black outline over the top and bottom of the picture, in an Impact-like
+    font (Anton) unless `font_path` names another."""
     im = im.copy()
     d = ImageDraw.Draw(im)
     size = max(18, im.width // 13)
-    font = _impact(size)
+    font = ImageFont.truetype(font_path, int(size * 0.8)) if font_path else _impact(size)
     margin = im.width // 20
     stroke = max(2, size // 14)
     # Anton's word space is narrower than Impact's; widen it so words stay words, as in real memes.

@@ -1,7 +1,7 @@
 """OCR: engines behind one interface, looked up by name, and caption text cleaning."""
 
-from .base import OcrLine, OcrResult, ocr_engines, get_engine
+from .base import OcrLine, OcrResult, drop_template_text, get_engine, norm_line, ocr_engines
 from .clean import clean_text
-from . import rapid  # noqa: F401  (registers "rapidocr")
+from . import rapid, tesseract  # noqa: F401  (register "rapidocr", "tesseract")
 
-__all__ = ["OcrLine", "OcrResult", "ocr_engines", "get_engine", "clean_text"]
+__all__ = ["OcrLine", "OcrResult", "ocr_engines", "get_engine", "clean_text", "drop_template_text", "norm_line"]

@@ -11,7 +11,8 @@ from PIL import Image
 from ..registry import Registry
 from .clean import clean_text
 
-__all__ = ["OcrLine", "OcrResult", "OcrEngine", "ocr_engines", "get_engine", "assign_blocks", "reading_order"]
+__all__ = ["OcrLine", "OcrResult", "OcrEngine", "ocr_engines", "get_engine", "assign_blocks", "reading_order",
+           "norm_line", "drop_template_text"]
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,13 @@ class OcrResult:
 
     @property
     def text(self) -> str:
+        """Everything read, the template's own text included."""
         return "\n".join(line.text for line in self.lines)
 
     @property
     def clean(self) -> str:
-        return clean_text(self.text)
+        """The caption: cleaned text of the lines that are not the template's own."""
+        return clean_text("\n".join(line.text for line in self.lines if line.block != "template"))
 
     def to_json(self) -> list[dict]:
         return [asdict(line) for line in self.lines]
@@ -85,3 +88,21 @@ def assign_blocks(lines: list[OcrLine], height: int, box: tuple[int, int, int, i
             block = "other"
         out.append(OcrLine(ln.text, ln.score, ln.box, block))
     return out
+
+
+def norm_line(text: str) -> str:
+    return " ".join("".join(c for c in text.upper() if c.isalnum() or c.isspace()).split())
+
+
+def drop_template_text(result: OcrResult, template_lines: list[str] | set[str]) -> OcrResult:
+    """Mark as block 'template' the lines that repeat the matched template's own text (a line equal to
+    one of its lines, or a fragment of one), so the caption is only what people added."""
+    own = {norm_line(t) for t in template_lines if norm_line(t)}
+    if not own:
+        return result
+    lines = []
+    for ln in result.lines:
+        n = norm_line(ln.text)
+        mine = bool(n) and any(n == t or (len(n) >= 2 and f" {n} " in f" {t} ") for t in own)
+        lines.append(OcrLine(ln.text, ln.score, ln.box, "template") if mine else ln)
+    return OcrResult(result.engine, lines)

@@ -218,15 +218,16 @@ def refresh_assignments(store: Store) -> int:
 # -- ocr -------------------------------------------------------------------------------------------
 
 
-def ocr_batch(batch: tuple[str, list[tuple[str, str, list[int]]]]) -> list[tuple]:
-    """Read the caption text of each image with one engine loaded once per worker process."""
+def ocr_batch(batch: tuple[str, list[tuple[str, str, list[int], list[str]]]]) -> list[tuple]:
+    """Read the caption text of each image with one engine loaded once per worker process; lines that
+    repeat the matched template's own text are marked as such and left out of the caption."""
     from ..imaging import load_image
-    from ..ocr import get_engine
+    from ..ocr import drop_template_text, get_engine
 
     engine_name, items = batch
     engine = get_engine(engine_name)
     out = []
-    for sha, path, box in items:
+    for sha, path, box, template_lines in items:
         try:
             im = load_image(path)
             # Very large images gain nothing for caption text and cost OCR time quadratically.
@@ -234,10 +235,35 @@ def ocr_batch(batch: tuple[str, list[tuple[str, str, list[int]]]]) -> list[tuple
             if scale < 1:
                 im = im.resize((round(im.width * scale), round(im.height * scale)))
                 box = [round(v * scale) for v in box]
-            res = engine.read(im, tuple(box))
+            res = drop_template_text(engine.read(im, tuple(box)), template_lines)
             out.append(("ok", sha, (res.engine, res.text, res.clean, res.to_json())))
         except BadImageError as exc:
             out.append(("err", sha, exc.reason, exc.detail))
+    return out
+
+
+def template_own_text(store: Store, engine_name: str, template_ids: set[int]) -> dict[int, list[str]]:
+    """The text each template's first reference picture carries, read once per engine and stored."""
+    from ..imaging import load_image, strip_bars
+    from ..ocr import get_engine, norm_line
+
+    out: dict[int, list[str]] = {}
+    for tid in sorted(template_ids):
+        row = store.query("SELECT lines FROM template_text WHERE template_id=? AND engine=?", (tid, engine_name))
+        if row:
+            out[tid] = json.loads(row[0][0])
+            continue
+        ref = store.query("SELECT path FROM template_images WHERE template_id=? ORDER BY rowid LIMIT 1", (tid,))
+        lines: list[str] = []
+        if ref:
+            try:
+                im = load_image(ref[0][0])
+                lines = [norm_line(ln.text) for ln in get_engine(engine_name).read(im, strip_bars(im)[1]).lines]
+            except BadImageError as exc:
+                log.warning("template %d: cannot read its reference for its own text (%s)", tid, exc.reason)
+        store.db.execute("INSERT OR REPLACE INTO template_text(template_id, engine, lines) VALUES (?,?,?)",
+                         (tid, engine_name, json.dumps(lines)))
+        out[tid] = lines
     return out
 
 
@@ -252,7 +278,8 @@ def _save_ocr(store: Store, results: list) -> None:
 def ocr_stage(ctx: RunContext) -> tuple[int, int]:
     engine = ctx.options.get("ocr_engine", "rapidocr")
     rows = ctx.store.query(
-        """SELECT f.sha256, i.path, f.box FROM features f JOIN images i ON i.sha256=f.sha256
+        """SELECT f.sha256, i.path, f.box, m.template_id FROM features f JOIN images i ON i.sha256=f.sha256
+           LEFT JOIN matches m ON m.sha256=f.sha256
            WHERE NOT EXISTS (SELECT 1 FROM ocr o WHERE o.sha256=f.sha256)
              AND NOT EXISTS (SELECT 1 FROM errors e WHERE e.stage='ocr' AND e.item=f.sha256)
            ORDER BY f.sha256"""
@@ -266,7 +293,8 @@ def ocr_stage(ctx: RunContext) -> tuple[int, int]:
                 import rapidocr  # noqa: F401
             except ImportError as exc:
                 raise NotInstalledError("rapidocr", "ocr", "rapidocr onnxruntime") from exc
-    items = [(r[0], r[1], json.loads(r[2])) for r in rows]
+    own = template_own_text(ctx.store, engine, {r[3] for r in rows if r[3] is not None}) if rows else {}
+    items = [(r[0], r[1], json.loads(r[2]), own.get(r[3], [])) for r in rows]
     return run_items(ctx, "ocr", items, ocr_batch, _save_ocr, batch_size=4, wrap=functools.partial(_with_engine, engine))
 
 

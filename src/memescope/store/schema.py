@@ -175,4 +175,14 @@ MIGRATIONS: list[str] = [
         SELECT a.post_key, a.template_id, t.name AS template, a.method
         FROM assignments a JOIN templates t ON t.id = a.template_id;
     """,
+    # 3: the text a template's own picture carries ("WHO WOULD WIN?"), read once per engine, so that an
+    #    instance's caption is what people added, not what the template already said
+    """
+    CREATE TABLE template_text (
+        template_id INTEGER NOT NULL REFERENCES templates(id) ON DELETE CASCADE,
+        engine      TEXT NOT NULL,
+        lines       TEXT NOT NULL,            -- JSON [normalized line text]
+        PRIMARY KEY (template_id, engine)
+    );
+    """,
 ]

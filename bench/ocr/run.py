@@ -1,0 +1,131 @@
+"""OCR benchmark: real ImgFlip templates with real captions (../shared, not copied), rendered in three
+styles (Anton outlined top/bottom, DejaVu Bold outlined, black text in a white bar), JPEG quality 50-90,
+widths 400-1000 px. Character error rate, word accuracy and CPU-s per image, per engine and style, with
+raw Tesseract as the baseline measured in the same run. Run by hand; see README.md."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+import random
+import re
+import time
+from pathlib import Path
+
+import matplotlib
+from PIL import Image
+
+from memescope.demo.render import caption_bar, caption_outlined
+from memescope.imaging import load_image, strip_bars
+from memescope.ocr import OcrLine, OcrResult, drop_template_text, get_engine
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "imgflip575k"
+DEJAVU = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf")
+STYLES = ("anton-outlined", "dejavu-outlined", "white-bar")
+
+
+def _norm(text: str) -> str:
+    """Upper case, letters/digits/apostrophes and single spaces: punctuation is not scored."""
+    return " ".join(re.sub(r"[^A-Z0-9' ]+", " ", text.upper()).split())
+
+
+def _dist(a, b) -> int:
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i]
+        for j, y in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
+        prev = cur
+    return prev[-1]
+
+
+def captions(rng: random.Random, per_template: int = 30) -> dict[str, list[tuple[str, str]]]:
+    out = {}
+    for f in sorted((SHARED / "captions").glob("*.jsonl.gz")):
+        name = f.name[: -len(".jsonl.gz")]
+        if not (SHARED / "templates" / f"{name}.jpg").exists():
+            continue
+        good = []
+        with gzip.open(f, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                boxes = [b.strip() for b in json.loads(line).get("boxes") or []]
+                if len(boxes) == 2 and all(0 < len(b) <= 50 and b.isascii() and b.isprintable() for b in boxes):
+                    good.append((boxes[0], boxes[1]))
+        out[name] = rng.sample(good, min(per_template, len(good)))
+    return out
+
+
+class RawTesseract:
+    """The baseline: Tesseract on the whole image, no preprocessing."""
+
+    name = "tesseract-raw"
+
+    def __init__(self):
+        import tesserocr
+
+        from memescope.ocr.tesseract import _tessdata
+
+        self.api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang="eng")
+
+    def read(self, im: Image.Image, box=None) -> OcrResult:
+        self.api.SetImage(im)
+        lines = [ln for ln in self.api.GetUTF8Text().splitlines() if ln.strip()]
+        return OcrResult(self.name, [OcrLine(ln, 1.0, (0, 0, 0, 0)) for ln in lines])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--per-style", type=int, default=40)
+    ap.add_argument("--seed", type=int, default=4)
+    ap.add_argument("--engines", default="rapidocr,tesseract,tesseract-raw")
+    ap.add_argument("--out", default="bench/ocr/results.json")
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    caps = captions(rng)
+    names = sorted(caps)
+    samples = []
+    for style in STYLES:
+        for _ in range(args.per_style):
+            name = rng.choice(names)
+            top, bottom = rng.choice(caps[name])
+            pic = Image.open(SHARED / "templates" / f"{name}.jpg").convert("RGB")
+            w = rng.randrange(400, 1001)
+            pic = pic.resize((w, max(64, round(pic.height * w / pic.width))), Image.Resampling.LANCZOS)
+            if style == "white-bar":
+                im = caption_bar(pic, top, bottom)
+            else:
+                im = caption_outlined(pic, top, bottom, DEJAVU if style.startswith("dejavu") else None)
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=rng.randrange(50, 91))
+            samples.append((style, name, f"{top} {bottom}", buf.getvalue(), pic))
+    results = {}
+    for engine_name in args.engines.split(","):
+        eng = RawTesseract() if engine_name == "tesseract-raw" else get_engine(engine_name)
+        per = {s: {"chars": 0, "char_err": 0, "raw_err": 0, "words": 0, "word_err": 0, "cpu": 0.0, "n": 0} for s in STYLES}
+        for style, name, ref, data, pic in samples:
+            im = load_image(data)
+            t0 = time.process_time()
+            res = eng.read(im, strip_bars(im)[1])
+            cpu = time.process_time() - t0
+            # the caption is what was added: drop what the bare template (same size, same engine) says
+            own = [ln.text for ln in eng.read(pic, strip_bars(pic)[1]).lines]
+            r, h = _norm(ref), _norm(drop_template_text(res, own).clean)
+            p = per[style]
+            p["chars"] += len(r); p["char_err"] += _dist(r, h); p["raw_err"] += _dist(r, _norm(res.clean))
+            p["words"] += len(r.split()); p["word_err"] += _dist(r.split(), h.split())
+            p["cpu"] += cpu; p["n"] += 1
+        results[engine_name] = {s: {"cer": round(p["char_err"] / p["chars"], 4), "word_accuracy": round(1 - p["word_err"] / p["words"], 4),
+                                    "cer_with_template_text": round(p["raw_err"] / p["chars"], 4),
+                                    "cpu_s_per_image": round(p["cpu"] / p["n"], 3), "n": p["n"]} for s, p in per.items()}
+        print(engine_name, json.dumps(results[engine_name]), flush=True)
+    Path(args.out).write_text(json.dumps({"seed": args.seed, "per_style": args.per_style, "results": results}, indent=1))
+    print("\n| engine | style | CER | word accuracy | CER counting the template's own text | CPU-s/image |\n|---|---|---|---|---|---|")
+    for e, per in results.items():
+        for s, m in per.items():
+            print(f"| {e} | {s} | {100 * m['cer']:.2f}% | {100 * m['word_accuracy']:.1f}% | {100 * m['cer_with_template_text']:.2f}% | {m['cpu_s_per_image']} |")
+
+
+if __name__ == "__main__":
+    main()
