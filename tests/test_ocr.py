@@ -108,3 +108,11 @@ def test_template_own_text_is_not_caption():
     assert "WHO WOULD WIN?" in out.text  # everything read is still kept
     assert [ln.block for ln in out.lines] == ["top", "template", "template"]
     assert drop_template_text(res, []).clean == res.clean
+
+
+def test_edit_distance_known_answers():
+    from memescope.ocr.metrics import edit_distance
+
+    assert edit_distance("kitten", "sitting") == 3
+    assert edit_distance("", "abc") == 3
+    assert edit_distance("I HAVE".split(), "IHAVE".split()) == 2

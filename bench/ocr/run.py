@@ -20,6 +20,7 @@ from PIL import Image
 from memescope.demo.render import caption_bar, caption_outlined
 from memescope.imaging import load_image, strip_bars
 from memescope.ocr import OcrLine, OcrResult, drop_template_text, get_engine
+from memescope.ocr.metrics import edit_distance
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "imgflip575k"
 DEJAVU = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf")
@@ -29,16 +30,6 @@ STYLES = ("anton-outlined", "dejavu-outlined", "white-bar")
 def _norm(text: str) -> str:
     """Upper case, letters/digits/apostrophes and single spaces: punctuation is not scored."""
     return " ".join(re.sub(r"[^A-Z0-9' ]+", " ", text.upper()).split())
-
-
-def _dist(a, b) -> int:
-    prev = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        cur = [i]
-        for j, y in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
-        prev = cur
-    return prev[-1]
 
 
 def captions(rng: random.Random, per_template: int = 30) -> dict[str, list[tuple[str, str]]]:
@@ -113,8 +104,8 @@ def main() -> None:
             own = [ln.text for ln in eng.read(pic, strip_bars(pic)[1]).lines]
             r, h = _norm(ref), _norm(drop_template_text(res, own).clean)
             p = per[style]
-            p["chars"] += len(r); p["char_err"] += _dist(r, h); p["raw_err"] += _dist(r, _norm(res.clean))
-            p["words"] += len(r.split()); p["word_err"] += _dist(r.split(), h.split())
+            p["chars"] += len(r); p["char_err"] += edit_distance(r, h); p["raw_err"] += edit_distance(r, _norm(res.clean))
+            p["words"] += len(r.split()); p["word_err"] += edit_distance(r.split(), h.split())
             p["cpu"] += cpu; p["n"] += 1
         results[engine_name] = {s: {"cer": round(p["char_err"] / p["chars"], 4), "word_accuracy": round(1 - p["word_err"] / p["words"], 4),
                                     "cer_with_template_text": round(p["raw_err"] / p["chars"], 4),

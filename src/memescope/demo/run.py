@@ -14,6 +14,7 @@ from ..report import write_report
 from ..store import open_store
 from ..templates import add_template
 from ..corpus import ingest
+from ..ocr.metrics import edit_distance
 from .corpus import build_demo_corpus
 
 __all__ = ["run_demo", "evaluate"]
@@ -23,16 +24,6 @@ log = logging.getLogger(__name__)
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", (text or "").lower())
-
-
-def _edit_distance(a: list[str], b: list[str]) -> int:
-    prev = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        cur = [i]
-        for j, y in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y)))
-        prev = cur
-    return prev[-1]
 
 
 def evaluate(store, truth: dict) -> dict:
@@ -61,7 +52,7 @@ def evaluate(store, truth: dict) -> dict:
             nonmeme_ok += got is None
         if t["caption"]:
             ref = _words(t["caption"])
-            word_err += _edit_distance(ref, _words(ocr or ""))
+            word_err += edit_distance(ref, _words(ocr or ""))
             word_total += len(ref)
     shift = truth["shift"]
     cps = store.query("SELECT date, before, after, detail FROM change_points WHERE template=? AND kind=?", (shift["template"], shift["kind"]))
