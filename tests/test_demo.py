@@ -43,7 +43,12 @@ def test_demo_recovers_the_planted_facts(demo_run):
     assert found["before"] < 0.05 and found["after"] > 0.3
     assert ev["ocr_word_error_rate"] < 0.15
     report = json.loads((out / "report.json").read_text())
-    assert report["templates"][0]["name"] == FOCUS
+    focus = report["templates"][0]
+    assert focus["name"] == FOCUS
+    # variants partition the template's images; flips and bars are variants of one picture, not new templates
+    assert focus["variants"] and sum(v["images"] for v in focus["variants"]) <= focus["images"]
+    assert focus["spread"]["origin"]["community"] in {"r/memes", "r/wholesomememes", "tumblr", "twitter"}
+    assert len(focus["spread"]["first_by_community"]) == 4
     assert (out / "report.html").stat().st_size > 50_000
 
 

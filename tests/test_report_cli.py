@@ -49,6 +49,9 @@ def test_report_json_schema(text_store, tmp_path):
     assert set(t) >= TEMPLATE_KEYS
     assert t["name"] == "Bus-Meme" and t["instances"] == 720 and t["first_seen"].startswith("2018-01-01")
     assert t["first_by_community"] == {"r/b": "2018-01-01", "r/a": "2018-01-02"}
+    assert t["spread"]["origin"] == {"date": "2018-01-01", "community": "r/b"}
+    assert [(c["community"], c["lag_days"]) for c in t["spread"]["first_by_community"]] == [("r/b", 0), ("r/a", 1)]
+    assert rep["corpus"]["spread"]["origin"]["community"] == "r/b"
     assert all(set(b) == {"bin", "n", "contexts", "sentiment"} for b in t["timeline"])
     ctx = [cp for cp in t["change_points"] if cp["kind"] == "context:pandemic"]
     assert len(ctx) == 1

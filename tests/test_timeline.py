@@ -168,3 +168,23 @@ def test_analyze_posts_end_to_end_on_planted_posts():
     assert (cp["date"], cp["before"], cp["after"]) == ("2020-03-01", 0.0, 0.5)
     assert cp["segment_start"] == "2017-01-01" and cp["segment_end"] == "2020-12-31"
     assert "quarantine" in {t["term"] for t in cp["terms_after"]}
+
+
+def test_spread_origin_lags_and_leads():
+    from memescope.timeline.spread import spread
+
+    rng = np.random.default_rng(13)
+    posts = []
+    # community "a" bursts at random months; "b" echoes a's bursts one month later
+    months = [f"{2015 + m // 12}-{1 + m % 12:02d}" for m in range(48)]
+    burst = rng.poisson(3, 48) * (rng.random(48) < 0.4)
+    for i, m in enumerate(months):
+        posts += [(f"{m}-05", "a")] * int(3 + 10 * burst[i])
+        if i:
+            posts += [(f"{m}-20", "b")] * int(2 + 10 * burst[i - 1])
+    posts.append(("2014-12-31", "c"))
+    res = spread(posts)
+    assert res["origin"] == {"date": "2014-12-31", "community": "c"}
+    first = {r["community"]: r for r in res["first_by_community"]}
+    assert first["a"]["lag_days"] == 5 and first["c"]["lag_days"] == 0
+    assert [(e["leader"], e["follower"]) for e in res["leads"]] == [("a", "b")]

@@ -179,6 +179,7 @@ def match_stage(ctx: RunContext) -> tuple[int, int]:
     ctx.progress.finish()
 
     refresh_assignments(store)
+    _number_variants(store)
 
     # Cluster whatever no template explains into candidate templates; singletons stay unassigned.
     rows = store.query(
@@ -197,6 +198,25 @@ def match_stage(ctx: RunContext) -> tuple[int, int]:
             db.execute("INSERT INTO clusters(id, medoid, size) VALUES (?,?,?)", (cid, med, len(members)))
             db.executemany("UPDATE matches SET cluster_id=? WHERE sha256=?", [(cid, rows[i][0]) for i in members])
     return len(pending) - errors, errors
+
+
+def _number_variants(store: Store, eps: int = 6) -> None:
+    """Group each template's matched images into variants (pHash within `eps` bits, mirrors alike),
+    numbered by size; singletons are variants of their own."""
+    from ..index.hamming import to_uint64
+    from ..templates.clustering import cluster_codes
+
+    updates = []
+    for (tid,) in store.query("SELECT DISTINCT template_id FROM matches WHERE template_id IS NOT NULL"):
+        rows = store.query(
+            "SELECT m.sha256, f.phash, f.phash_mirror FROM matches m JOIN features f ON f.sha256=m.sha256 WHERE m.template_id=? ORDER BY m.sha256",
+            (tid,),
+        )
+        groups = cluster_codes(to_uint64([r[1] for r in rows]), to_uint64([r[2] for r in rows]), eps=eps, min_size=1)
+        for vid, members in enumerate(groups, 1):
+            updates += [(vid, rows[i][0]) for i in members]
+    with store.transaction() as db:
+        db.executemany("UPDATE matches SET variant=? WHERE sha256=?", updates)
 
 
 def refresh_assignments(store: Store) -> int:
@@ -363,18 +383,23 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
     from collections import Counter
 
     from ..timeline import PostPoint, analyze_posts, tokenize
+    from ..timeline.spread import spread
 
     store = ctx.store
     rows = store.query(
-        """SELECT COALESCE(pt.template, '') AS template, p.created_at, a.contexts, a.sentiment, a.text
+        """SELECT COALESCE(pt.template, '') AS template, p.created_at, a.contexts, a.sentiment, a.text, p.community
            FROM posts p JOIN analyses a ON a.post_key=p.key
            LEFT JOIN post_templates pt ON pt.post_key=p.key
            WHERE p.created_at IS NOT NULL"""
     )
     by_t: dict[str, list[PostPoint]] = defaultdict(list)
+    where: dict[str, list[tuple[str, str]]] = defaultdict(list)
     contexts: set[str] = set()
     background: Counter = Counter()
-    for t, created, cx, s, text in rows:
+    for t, created, cx, s, text, community in rows:
+        if t:
+            where[t].append((created, community))
+        where["*"].append((created, community))
         c = tuple(json.loads(cx))
         contexts.update(c)
         pp = PostPoint(created, c, s, text or "")
@@ -396,9 +421,12 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
                 json.dumps({"before": cp["terms_before"], "after": cp["terms_after"]}),
             ))
         ctx.progress.advance(1)
+    spread_rows = [(t, json.dumps(spread(p))) for t, p in where.items()]
     with store.transaction() as db:
         db.execute("DELETE FROM series")
         db.execute("DELETE FROM change_points")
+        db.execute("DELETE FROM spread")
+        db.executemany("INSERT INTO spread(template, data) VALUES (?, ?)", spread_rows)
         db.executemany("INSERT INTO series(template, bin, bin_unit, n, context_n, sentiment) VALUES (?,?,?,?,?,?)", series_rows)
         db.executemany(
             "INSERT INTO change_points(template, kind, date, before, after, detail, date_low, date_high, effect, terms) VALUES (?,?,?,?,?,?,?,?,?,?)",

@@ -4,14 +4,16 @@ stage; this module only selects, orders and phrases.
 report.json keys (schema "memescope.report/1"; keys are only ever added):
 - schema, generated_at, store
 - corpus: posts, images, text_only, communities {name: posts}, first_seen, last_seen, dates_approx
-  (true if any date is an estimate), bin_unit, timeline[], change_points[], errors {total, by_stage,
-  by_reason}
+  (true if any date is an estimate), bin_unit, timeline[], change_points[], spread, errors {total,
+  by_stage, by_reason}
 - templates[]: name, description, aliases, affect, instances, images, first_seen, first_post,
   first_by_community {community: date}, communities {community: posts}, match_methods {method: n},
   sentiment_mean, contexts {context: share}, bin_unit, timeline[] {bin, n, contexts {name: n}, sentiment},
   change_points[] {date, date_low, date_high, kind, before, after, unit, segment_start, segment_end,
   effect {diff, diff_low, diff_high} (shares) or {rate_ratio, rate_ratio_low, rate_ratio_high} (volume),
-  terms_before[], terms_after[] {term, z, before, after}, samples_before[], samples_after[]}, samples[] {post, date,
+  terms_before[], terms_after[] {term, z, before, after}, samples_before[], samples_after[]},
+  spread {origin {date, community}, first_by_community[] {community, first_seen, lag_days, posts},
+  leads[] {leader, follower, coef, p}}, variants[] {variant, example, first_seen, images}, samples[] {post, date,
   community, text, text_source, image, method}, references[] (image paths)
 - clusters[]: id, size, medoid (sha256 of the medoid image), medoid_path
 - unassigned_images, non_meme_images (unassigned and in no cluster)
@@ -55,6 +57,18 @@ def _change_points(store: Store, template: str) -> list[dict]:
             "detail": d,
         })
     return out
+
+
+def _variants(store: Store, template_id: int, top: int = 12) -> list[dict]:
+    """Variants of a template's picture (stored by the match stage), largest first, each shown by its
+    earliest instance."""
+    rows = store.query(
+        """SELECT m.variant, i.path, min(p.created_at) AS first_seen, count(DISTINCT m.sha256) AS images
+           FROM matches m JOIN images i ON i.sha256=m.sha256 JOIN posts p ON p.image_sha256=m.sha256
+           WHERE m.template_id=? AND m.variant IS NOT NULL GROUP BY m.variant ORDER BY images DESC, m.variant LIMIT ?""",
+        (template_id, top),
+    )
+    return [{"variant": r[0], "example": r[1], "first_seen": r[2], "images": r[3]} for r in rows]
 
 
 def _pct(x: float) -> str:
@@ -109,6 +123,7 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
             "bin_unit": unit,
             "timeline": timeline,
             "change_points": _change_points(store, "*"),
+            "spread": json.loads(store.scalar("SELECT data FROM spread WHERE template='*'") or "null"),
             "errors": {
                 "total": len(errors),
                 "by_stage": dict(Counter(e["stage"] for e in errors)),
@@ -185,6 +200,9 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
                 ctx = cp["kind"].split(":", 1)[1]
                 after = [r["text"] for r in dated if cp["date"] <= r["created_at"] < hi and r["text"] and ctx in json.loads(r["contexts"] or "{}")]
             cp["samples_before"], cp["samples_after"] = before[-3:], after[:3]
+        sp = store.scalar("SELECT data FROM spread WHERE template=?", (t["name"],))
+        entry["spread"] = json.loads(sp) if sp else None
+        entry["variants"] = _variants(store, t["id"])
         templates.append(entry)
         for cp in cps:
             findings.append({"text": _finding(t["name"], cp), "template": t["name"], "kind": cp["kind"], "date": cp["date"]})

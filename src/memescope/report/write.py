@@ -79,6 +79,7 @@ def write_report(store: Store, out: str | Path, template: str | None = None) -> 
     for t in report["templates"]:
         v: dict = {"refs": [u for u in (_thumb(p, 260) for p in t["references"][:3]) if u]}
         v["samples"] = [dict(s, thumb=_thumb(s["image"])) for s in t["samples"]]
+        v["variants"] = [dict(x, thumb=_thumb(x["example"], 160)) for x in t.get("variants") or []]
         if t["timeline"]:
             fig = figures.timeline_figure(t["timeline"], t["change_points"], t["name"], t["bin_unit"])
             _save(fig, figdir, f"timeline-{_slug(t['name'])}")

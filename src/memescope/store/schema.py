@@ -185,4 +185,12 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (template_id, engine)
     );
     """,
+    # 4: spread across communities per template; variants (clusters) within each template's instances
+    """
+    CREATE TABLE spread (
+        template TEXT PRIMARY KEY,
+        data     TEXT NOT NULL                -- JSON {origin, first_by_community[], leads[]}
+    );
+    ALTER TABLE matches ADD COLUMN variant INTEGER;   -- variant number within the template (1 = largest)
+    """,
 ]
