@@ -131,10 +131,10 @@ def match_images(paths: Iterable[str | Path], db: Store | str | None = None) -> 
                "method": d.method, "verified": False, "region": list(box)}
         if d.template_id is None:
             from .imaging import load_image
-            from .templates.verify import OrbVerifier
+            from .templates.verify import get_verifier
 
             try:
-                v = OrbVerifier(sorted({(r[0], r[2]) for r in refs})).verify(load_image(path))
+                v = get_verifier(tuple(sorted({(r[0], r[2]) for r in refs}))).verify(load_image(path))
             except BadImageError as exc:
                 v = None
                 rec["error"] = exc.reason

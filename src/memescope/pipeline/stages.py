@@ -88,10 +88,10 @@ def hash_stage(ctx: RunContext) -> tuple[int, int]:
 def verify_batch(batch: tuple[list[tuple[int, str]], list[tuple[str, str, list[int]]]]) -> list[tuple]:
     """ORB + RANSAC against every reference image, for images the hashes could not place."""
     from ..imaging import load_image
-    from ..templates.verify import OrbVerifier
+    from ..templates.verify import get_verifier
 
     refs, items = batch
-    verifier = OrbVerifier(refs)
+    verifier = get_verifier(tuple(refs))
     out = []
     for sha, path, box in items:
         try:

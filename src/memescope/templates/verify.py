@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 
 from ..exceptions import NotInstalledError
 
-__all__ = ["OrbVerifier", "MIN_INLIERS"]
+__all__ = ["OrbVerifier", "MIN_INLIERS", "SHORTLIST", "get_verifier"]
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +64,56 @@ def _reference(path: str):
     return pts, desc, pic.size
 
 
+SHORTLIST = 5  # references verified geometrically per view, after voting
+
+
 class OrbVerifier:
-    """Verify a query image against reference images; `refs` is [(template_id, path)]."""
+    """Verify a query image against reference images; `refs` is [(template_id, path)].
+
+    With more than SHORTLIST references, the query's descriptors first vote: every reference descriptor
+    sits in one FAISS binary index, each query descriptor's nearest neighbour (passing the ratio test)
+    votes for its reference, and only the most-voted references are verified with RANSAC. Unlike a
+    hash shortlist, voting survives crops: a crop keeps many keypoints of its template.
+    """
 
     def __init__(self, refs: list[tuple[int, str]], min_inliers: int = MIN_INLIERS):
-        self.refs = refs
+        self.refs = list(refs)
         self.min_inliers = min_inliers
         self.cv2 = _cv2()
         self.matcher = self.cv2.BFMatcher(self.cv2.NORM_HAMMING)
+        self._index = None
+        if len(self.refs) > SHORTLIST:
+            self._build_index()
+
+    def _build_index(self) -> None:
+        try:
+            import faiss
+        except ImportError:
+            log.warning("faiss is not installed: verifying against all %d references (pip install faiss-cpu)", len(self.refs))
+            return
+        descs, owners = [], []
+        for i, (_, path) in enumerate(self.refs):
+            _, desc, _ = _reference(path)
+            if desc is not None:
+                descs.append(desc)
+                owners.append(np.full(len(desc), i, dtype=np.int64))
+        if not descs:
+            return
+        xb = np.ascontiguousarray(np.vstack(descs))
+        self._owners = np.concatenate(owners)
+        index = faiss.IndexBinaryFlat(xb.shape[1] * 8)
+        index.add(xb)
+        self._index = index
+
+    def _shortlist(self, q_desc) -> list[int]:
+        """Indices (into refs) of the references most voted for by the query's descriptors."""
+        if self._index is None or q_desc is None or len(q_desc) == 0:
+            return list(range(len(self.refs)))
+        dist, idx = self._index.search(np.ascontiguousarray(q_desc), 2)
+        good = dist[:, 0] < 0.8 * np.maximum(dist[:, 1], 1)
+        votes = np.bincount(self._owners[idx[good, 0]], minlength=len(self.refs))
+        order = np.argsort(-votes, kind="stable")[:SHORTLIST]
+        return [int(i) for i in order if votes[i] > 0]
 
     def _one(self, q_pts, q_desc, ref_path: str):
         r_pts, r_desc, r_size = _reference(ref_path)
@@ -104,10 +146,17 @@ class OrbVerifier:
         views = [(False, image), (True, ImageOps.mirror(image))]
         for mirrored, view in views:
             q_pts, q_desc = _features(view)
-            for tid, path in self.refs:
+            for i in self._shortlist(q_desc):
+                tid, path = self.refs[i]
                 n, region = self._one(q_pts, q_desc, path)
                 if n >= self.min_inliers and (best is None or n > best.inliers):
                     if mirrored and region is not None:
                         region = (image.width - region[2], region[1], image.width - region[0], region[3])
                     best = Verified(tid, n, region, mirrored)
         return best
+
+
+@lru_cache(maxsize=4)
+def get_verifier(refs: tuple[tuple[int, str], ...], min_inliers: int = MIN_INLIERS) -> OrbVerifier:
+    """One verifier (and its descriptor index) per process and knowledge base, not one per batch."""
+    return OrbVerifier(list(refs), min_inliers)

@@ -1,0 +1,54 @@
+"""Template identity: voting shortlists with many references, and hash + verification invariants."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from PIL import ImageOps
+
+from memescope.demo.drawings import TEMPLATES, draw_non_meme, draw_template
+from memescope.demo.render import apply_edits, caption_bar, caption_outlined
+
+from .conftest import random_picture
+
+pytest.importorskip("cv2")
+
+
+@pytest.fixture(scope="module")
+def verifier(tmp_path_factory):
+    pytest.importorskip("faiss")
+    from memescope.templates.verify import SHORTLIST, OrbVerifier
+
+    d = tmp_path_factory.mktemp("refs")
+    refs = []
+    for i, name in enumerate(TEMPLATES):
+        p = d / f"{name}.png"
+        draw_template(name).save(p)
+        refs.append((i, str(p)))
+    for j in range(4):  # more references than the shortlist, so voting decides what is verified
+        p = d / f"other{j}.png"
+        draw_non_meme(random.Random(100 + j)).save(p)
+        refs.append((10 + j, str(p)))
+    v = OrbVerifier(refs)
+    assert len(refs) > SHORTLIST and v._index is not None
+    return v
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_crops_flips_and_bars_are_verified_through_votes(verifier, name):
+    rng = random.Random(name)
+    ids = {n: i for i, n in enumerate(TEMPLATES)}
+    pic = draw_template(name)
+    w, h = pic.size
+    cropped = caption_outlined(pic.crop((int(w * 0.2), int(h * 0.15), w, h)), "when the cat", "sees the cheese")
+    flipped_bar = apply_edits(caption_bar(ImageOps.mirror(pic), "me pretending", "to be fine"), ["sticker"], rng)
+    for im in (cropped, flipped_bar):
+        v = verifier.verify(im)
+        assert v is not None and v.template_id == ids[name] and v.inliers >= 20
+
+
+def test_non_memes_are_not_verified(verifier):
+    for seed in range(6):
+        assert verifier.verify(random_picture(500 + seed, (400, 300))) is None
+        assert verifier.verify(draw_non_meme(random.Random(900 + seed))) is None
