@@ -52,3 +52,22 @@ def test_non_memes_are_not_verified(verifier):
     for seed in range(6):
         assert verifier.verify(random_picture(500 + seed, (400, 300))) is None
         assert verifier.verify(draw_non_meme(random.Random(900 + seed))) is None
+
+
+def test_import_imgflip_templates_json(store, tmp_path):
+    import json
+
+    from memescope.templates import import_imgflip_templates, list_templates
+
+    (tmp_path / "templates").mkdir()
+    draw_template("surprised-cat").save(tmp_path / "templates" / "Cat.jpg")
+    (tmp_path / "templates.json").write_text(json.dumps([
+        {"name": "Cat", "title": "Cat Meme Template", "alternative_names": "shocked cat, big eyes",
+         "imgflip_template_id": "123", "image": "templates/Cat.jpg"},
+        {"name": "No-Picture", "title": "A template without an image", "alternative_names": "", "image": None},
+    ]))
+    assert import_imgflip_templates(store, tmp_path / "templates.json") == 2
+    rows = {r["name"]: r for r in list_templates(store)}
+    assert rows["Cat"]["n_images"] == 1 and rows["Cat"]["aliases"] == ["shocked cat", "big eyes"]
+    assert rows["No-Picture"]["n_images"] == 0
+    assert store.kb_version == 1  # one reference image added

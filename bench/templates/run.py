@@ -106,7 +106,7 @@ def main() -> None:
     args = ap.parse_args()
     rng = random.Random(args.seed)
     tjson = json.loads((SHARED / "templates.json").read_text())
-    names = [t["name"] for t in tjson if (SHARED / t["image"]).exists()]
+    names = [t["name"] for t in tjson if t.get("image") and (SHARED / t["image"]).exists()]
     caps = load_captions(rng)
     work = Path(tempfile.mkdtemp(prefix="memescope-tbench-"))
     (work / "img").mkdir()

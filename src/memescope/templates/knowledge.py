@@ -101,10 +101,10 @@ def import_imgflip_templates(store: Store, templates_json: str | Path) -> int:
     data = json.loads(path.read_text(encoding="utf-8"))
     n = 0
     for t in data:
-        img = path.parent / t["image"]
+        img = path.parent / t["image"] if t.get("image") else None  # some entries have no picture
         aliases = [a.strip() for a in (t.get("alternative_names") or "").split(",") if a.strip()]
         add_template(
-            store, t["name"], [img] if img.exists() else [],
+            store, t["name"], [img] if img is not None and img.exists() else [],
             description=t.get("title"), aliases=aliases,
             links=[f"https://imgflip.com/memetemplate/{t['imgflip_template_id']}"] if t.get("imgflip_template_id") else None,
         )
