@@ -154,7 +154,7 @@ def main() -> None:
         base[pid] = (best, h - refs[best])
     dist_d = sorted(d for pid, (_, d) in base.items() if truth[pid][0] == "distractor")
     # the largest radius whose false-match rate on distractors is <= 0.1% (with few distractors: none)
-    radius = dist_d[0] - 1 if dist_d else 10
+    radius = int(dist_d[0]) - 1 if dist_d else 10
 
     res = {"families": {}, "baseline_imagehash": {"radius": radius, "families": {}}}
     for family in FAMILIES:
@@ -173,8 +173,9 @@ def main() -> None:
                          "imagehash_phash_images_per_cpu_s": round(n_img / t_ih, 1),
                          "match_stage_s": stage_s["match"], "workers": args.workers, "wall_s": round(wall, 1)}
     res["methods"] = dict(__import__("collections").Counter(m for _, m in got.values()))
-    Path(args.out).write_text(json.dumps(res, indent=1))
-    print(json.dumps(res, indent=1))
+    text = json.dumps(res, indent=1, default=int)  # imagehash distances are numpy integers
+    Path(args.out).write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":
