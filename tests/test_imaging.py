@@ -121,3 +121,11 @@ def test_transparency_is_flattened_on_white():
     im.save(buf, "PNG")
     out = load_image(buf.getvalue())
     assert out.getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_mirror_hash_from_one_resample_equals_hashing_the_mirror(drawings):
+    from memescope.imaging import phash_and_mirror
+
+    for im in [*drawings.values(), random_picture(7), random_picture(8, (301, 97))]:
+        content, mirror = phash_and_mirror(im)
+        assert content == phash(im) and mirror == phash(ImageOps.mirror(im))

@@ -1,7 +1,7 @@
 """Imaging: safe decoding, normalization (caption bars, borders, flips) and perceptual hashes."""
 
 from .decode import MAX_PIXELS, load_image, open_image
-from .hashing import ImageHash, hashers, phash
+from .hashing import ImageHash, hashers, phash, phash_and_mirror
 from .normalize import content_box, strip_bars
 
 __all__ = ["MAX_PIXELS", "load_image", "open_image", "ImageHash", "hashers", "phash", "content_box", "strip_bars"]

@@ -70,9 +70,10 @@ def load_image(
     """Open, check and fully decode an image into `mode`.
 
     With `draft_size`, JPEGs are decoded at a reduced DCT scale no smaller than draft_size on each side
-    (2-4x faster; moves a pHash by at most a bit or so).
+    (2-4x faster; moves a pHash by at most a bit or so). The file's own size is in info["original_size"].
     """
     im = open_image(path_or_bytes, max_pixels=max_pixels)
+    original_size = im.size  # before draft decoding scales it
     try:
         if getattr(im, "n_frames", 1) > 1:
             im.seek(0)  # first frame of an animation stands for the post
@@ -96,4 +97,5 @@ def load_image(
         raise BadImageError(reason, msg) from None
     except (SyntaxError, ValueError, EOFError) as exc:
         raise BadImageError("truncated image", str(exc)) from None
+    im.info["original_size"] = original_size
     return im

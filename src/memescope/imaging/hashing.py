@@ -15,7 +15,7 @@ from scipy.fft import dct
 
 from ..registry import Registry
 
-__all__ = ["ImageHash", "phash", "hashers"]
+__all__ = ["ImageHash", "phash", "phash_and_mirror", "hashers"]
 
 _MASK64 = (1 << 64) - 1
 
@@ -61,14 +61,26 @@ class ImageHash:
         return cls(v & _MASK64, 64)
 
 
-def phash(image: Image.Image, hash_size: int = 8, highfreq_factor: int = 4) -> ImageHash:
-    """The DCT perceptual hash of `image` (same bits as imagehash.phash)."""
-    size = hash_size * highfreq_factor
-    small = image.convert("L").resize((size, size), Image.Resampling.LANCZOS)
-    pixels = np.asarray(small, dtype=np.float64)
+def _phash_pixels(pixels: np.ndarray, hash_size: int) -> ImageHash:
     coeffs = dct(dct(pixels, axis=0), axis=1)
     low = coeffs[:hash_size, :hash_size]
     return ImageHash.from_bits(low > np.median(low))
+
+
+def _small(image: Image.Image, size: int) -> np.ndarray:
+    return np.asarray(image.convert("L").resize((size, size), Image.Resampling.LANCZOS), dtype=np.float64)
+
+
+def phash(image: Image.Image, hash_size: int = 8, highfreq_factor: int = 4) -> ImageHash:
+    """The DCT perceptual hash of `image` (same bits as imagehash.phash)."""
+    return _phash_pixels(_small(image, hash_size * highfreq_factor), hash_size)
+
+
+def phash_and_mirror(image: Image.Image, hash_size: int = 8, highfreq_factor: int = 4) -> tuple[ImageHash, ImageHash]:
+    """pHash of `image` and of its mirror image from one resample: LANCZOS is symmetric, so mirroring
+    the 32x32 grid gives the same pixels as resampling the mirrored picture (checked in the tests)."""
+    small = _small(image, hash_size * highfreq_factor)
+    return _phash_pixels(small, hash_size), _phash_pixels(small[:, ::-1], hash_size)
 
 
 hashers: Registry[Callable[[Image.Image], ImageHash]] = Registry("hasher")

@@ -9,7 +9,6 @@ import logging
 from collections import defaultdict
 
 import numpy as np
-from PIL import ImageOps
 
 from ..exceptions import BadImageError, NotInstalledError
 from ..registry import Registry
@@ -27,21 +26,21 @@ stages: Registry = Registry("stage")
 
 def hash_batch(items: list[tuple[str, str]]) -> list[tuple]:
     """Decode (draft JPEG), find the picture inside caption bars, and hash it three ways."""
-    from ..imaging import load_image, phash, strip_bars
+    from ..imaging import load_image, phash, phash_and_mirror, strip_bars
 
     out = []
     for sha, path in items:
         try:
-            im = load_image(path, draft_size=256)
+            # pHash needs 32x32; at >= 128 px JPEG decodes at 1/2-1/8 scale, the bar search still sees rows
+            im = load_image(path, draft_size=128)
             fmt = im.format or ""
-            # draft decoding may have scaled the image: report the file's own size
-            from ..imaging import open_image
-
-            w, h = open_image(path).size
+            w, h = im.info.get("original_size", im.size)  # draft decoding may have scaled the pixels
             pic, box = strip_bars(im)
+            content, mirror = phash_and_mirror(pic)
+            full = content if pic is im else phash(im)  # no bars or borders: the two views are one
             sx, sy = w / im.width, h / im.height
             box = (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy))
-            payload = (w, h, fmt, box, phash(pic).to_int64(), phash(im).to_int64(), phash(ImageOps.mirror(pic)).to_int64())
+            payload = (w, h, fmt, box, content.to_int64(), full.to_int64(), mirror.to_int64())
             out.append(("ok", sha, payload))
         except BadImageError as exc:
             out.append(("err", sha, exc.reason, exc.detail))

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..exceptions import BadImageError, TemplateError
-from ..imaging import load_image, phash, strip_bars
+from ..imaging import load_image, phash_and_mirror, strip_bars
 from ..store import Store
 
 __all__ = ["add_template", "ensure_templates", "import_imgflip_templates", "list_templates", "reference_hashes"]
@@ -24,15 +24,9 @@ def _now() -> str:
 def reference_hashes(path: str | Path) -> tuple[str, int, int]:
     """(sha256, pHash, mirrored pHash) of a reference picture, normalized exactly as queries are."""
     data = Path(path).read_bytes()
-    im = load_image(data)
-    pic, _ = strip_bars(im)
-    from PIL import ImageOps
-
-    return (
-        hashlib.sha256(data).hexdigest(),
-        phash(pic).to_int64(),
-        phash(ImageOps.mirror(pic)).to_int64(),
-    )
+    pic, _ = strip_bars(load_image(data))
+    content, mirror = phash_and_mirror(pic)
+    return hashlib.sha256(data).hexdigest(), content.to_int64(), mirror.to_int64()
 
 
 def add_template(
