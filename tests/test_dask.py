@@ -133,7 +133,7 @@ def test_feature_shards_and_duckdb_near_duplicates(tmp_path):
     pytest.importorskip("duckdb")
     import numpy as np
     import pyarrow.parquet as pq
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
     from memescope.index import hamming_matrix
     from memescope.index.duck import near_duplicates

@@ -21,7 +21,7 @@ def _digest(folder):
 def test_same_seed_same_corpus(tmp_path):
     a = build_demo_corpus(tmp_path / "a", n=24, seed=5)
     b = build_demo_corpus(tmp_path / "b", n=24, seed=5)
-    c = build_demo_corpus(tmp_path / "c", n=24, seed=6)
+    build_demo_corpus(tmp_path / "c", n=24, seed=6)
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b") != _digest(tmp_path / "c")
     assert a == b
     uses = {p["use"] for p in a["posts"] if p["template"]}

@@ -140,7 +140,6 @@ def test_effect_interval_covers_the_true_difference():
 
 
 def test_terms_that_came_in_are_found():
-    from collections import Counter
 
     from memescope.timeline import distinctive_terms
 

@@ -4,7 +4,6 @@ or as an open Store. The CLI is a thin layer over these."""
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -162,7 +161,3 @@ def ocr_images(paths: Iterable[str | Path], engine: str = "rapidocr") -> list[di
         except BadImageError as exc:
             out.append({"image": str(path), "error": exc.reason, "detail": exc.detail})
     return out
-
-
-def _dump(obj) -> str:
-    return json.dumps(obj, indent=1, ensure_ascii=False, default=str)

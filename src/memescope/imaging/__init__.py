@@ -4,4 +4,4 @@ from .decode import MAX_PIXELS, load_image, open_image
 from .hashing import ImageHash, hashers, phash, phash_and_mirror
 from .normalize import content_box, strip_bars
 
-__all__ = ["MAX_PIXELS", "load_image", "open_image", "ImageHash", "hashers", "phash", "content_box", "strip_bars"]
+__all__ = ["MAX_PIXELS", "load_image", "open_image", "ImageHash", "hashers", "phash", "phash_and_mirror", "content_box", "strip_bars"]

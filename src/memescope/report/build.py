@@ -24,7 +24,7 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import datetime, timezone
 
 from ..store import Store
