@@ -105,6 +105,12 @@ def test_cli_errors_are_clean(tmp_path):
     assert res.exit_code == 2 and "unknown corpus format 'nope'" in res.output
     res = runner.invoke(app, ["analyze", "--db", "mysql://x/y"])
     assert res.exit_code == 1 and "unsupported store URL" in res.output
+    # brackets in messages are text, not markup: the extra to install must survive
+    from memescope.exceptions import NotInstalledError
+
+    assert "memescope[ocr]" in str(NotInstalledError("rapidocr", "ocr"))
+    res = runner.invoke(app, ["ingest", str(tmp_path), "--format", "[bold]x[/]", "--db", str(tmp_path / "x.db")])
+    assert "'[bold]x[/]'" in res.output
 
 
 def test_cli_flow_json_and_export(text_store, tmp_path):

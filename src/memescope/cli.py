@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.progress import Progress as RichBar
 from rich.table import Table
@@ -75,7 +76,8 @@ def _command(fn):
         try:
             return fn(*args, **kwargs)
         except MemescopeError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False)
+            # escape: messages hold brackets ("pip install 'memescope[ocr]'") that Rich would read as markup
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("interrupted: run the same command again to resume where it stopped")
@@ -134,7 +136,7 @@ def demo(
     ev = res["evaluation"]
     out.print(_stage_table(res["run"]))
     f = ev["focus"]
-    out.print(f"[bold]{f['template']}[/]: precision {f['precision']}, recall {f['recall']} ({f['true']} planted instances)")
+    out.print(f"[bold]{escape(f['template'])}[/]: precision {f['precision']}, recall {f['recall']} ({f['true']} planted instances)")
     out.print(f"templates right for {ev['template_accuracy']:.1%} of {ev['posts']} posts; non-memes rejected: "
               f"{ev['non_memes']['rejected']}/{ev['non_memes']['total']}; OCR word error rate {ev['ocr_word_error_rate']}")
     s = ev["shift"]
@@ -218,7 +220,7 @@ def report(
         r = res["report"]
         out.print(f"{len(r['templates'])} templates, {len(r['findings'])} change points")
         for f in r["findings"][:8]:
-            out.print(f"  - {f['text']}")
+            out.print(f"  - {f['text']}", markup=False)
         out.print(f"report: {res['html']}")
 
 
@@ -247,7 +249,7 @@ def errors(
     for c in ("stage", "item", "reason", "detail"):
         t.add_column(c, overflow="fold")
     for r in rows:
-        t.add_row(r["stage"], r["item"], r["reason"], (r["detail"] or "")[:120])
+        t.add_row(*(escape(x) for x in (r["stage"], r["item"], r["reason"], (r["detail"] or "")[:120])))
     out.print(t)
 
 
@@ -335,7 +337,7 @@ def ocr(
         _print_json(res)
         return
     for r in res:
-        out.print(f"{r['image']}: " + (f"skipped ({r['error']})" if "error" in r else repr(r["clean"])))
+        out.print(f"{r['image']}: " + (f"skipped ({r['error']})" if "error" in r else repr(r["clean"])), markup=False)
 
 
 @app.command()
@@ -356,7 +358,7 @@ def classify(
         return
     for r in res:
         ctx = ", ".join(f"{c} ({', '.join(r['cues'][c])})" for c in r["contexts"]) or "no context"
-        out.print(f"{r['text']!r}: {r['sentiment_label']} {r['sentiment']:+.2f}; {ctx}")
+        out.print(f"{r['text']!r}: {r['sentiment_label']} {r['sentiment']:+.2f}; {ctx}", markup=False)
 
 
 @templates_app.command("add")
@@ -400,7 +402,7 @@ def templates_list(db: DbOpt = None, json_out: JsonOpt = False) -> None:
     for c in ("name", "references", "posts", "description"):
         t.add_column(c)
     for r in rows:
-        t.add_row(r["name"], str(r["n_images"]), str(r["n_posts"]), (r["description"] or "")[:60])
+        t.add_row(escape(r["name"]), str(r["n_images"]), str(r["n_posts"]), escape((r["description"] or "")[:60]))
     out.print(t)
 
 

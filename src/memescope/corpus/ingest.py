@@ -64,20 +64,22 @@ def ingest(store: Store, source: str | Path, fmt: str | None = None, progress=No
     stream = _resolve(reader.read(path), skipped)
     if progress is not None:
         progress.start("ingest", 0)
-    while True:
-        chunk = list(islice(stream, _CHUNK))
-        if not chunk:
-            break
-        n_new, n_seen = store.add_posts(chunk)
-        new, seen = new + n_new, seen + n_seen
+    try:
+        while True:
+            chunk = list(islice(stream, _CHUNK))
+            if not chunk:
+                break
+            n_new, n_seen = store.add_posts(chunk)
+            new, seen = new + n_new, seen + n_seen
+            if progress is not None:
+                progress.advance(len(chunk))
+    finally:
         if progress is not None:
-            progress.advance(len(chunk))
+            progress.finish()
     with store.transaction():
         store.record_errors("ingest", [(s.item, s.reason, s.detail) for s in skipped], None)
     names = store.template_names_hinted()
     if names:
         ensure_templates(store, names)
-    if progress is not None:
-        progress.finish()
     log.info("ingested %s as %s: %d posts seen, %d new, %d skipped", path, reader.name, seen, new, len(skipped))
     return {"format": reader.name, "seen": seen, "new": new, "skipped": len(skipped), "templates": len(names)}

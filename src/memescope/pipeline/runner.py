@@ -128,5 +128,6 @@ def analyze(
                 log.info("stage %s: %d items, %d errors, %.2f s", name, ok, err, secs)
             status = "done"
         finally:
+            ctx.progress.finish()  # a stage that raised must not leave a bar running
             store.finish_run(run_id, status, report)
     return {"run_id": run_id, "status": status, "stages": report}
