@@ -120,62 +120,49 @@ def match_stage(ctx: RunContext) -> tuple[int, int]:
            WHERE m.sha256 IS NULL OR m.kb_version < ?""",
         (kb,),
     )
+    # Step 1, every pending image: nearest reference by Hamming distance over three views.
     ctx.progress.start("match", len(pending))
-    decided, undecided = [], []
-    for r in pending:
-        d = match_hashes(r["phash"], r["phash_full"], r["phash_mirror"], ref_ids, ref_codes)
-        (decided if d.template_id is not None else undecided).append((r, d))
-    with store.transaction() as db:
-        db.executemany(
-            "INSERT OR REPLACE INTO matches(sha256, template_id, distance, score, method, verified, region, kb_version) VALUES (?,?,?,?,?,0,?,?)",
-            [(r["sha256"], d.template_id, d.distance, d.score, d.method, r["box"], kb) for r, d in decided],
+    decisions = {r["sha256"]: (r, match_hashes(r["phash"], r["phash_full"], r["phash_mirror"], ref_ids, ref_codes)) for r in pending}
+    undecided = [sha for sha, (_, d) in decisions.items() if d.template_id is None]
+
+    def save(st: Store, results: list) -> None:
+        """Results are ("ok", sha256, verified) with verified None (the hash decision stands) or
+        (template_id, inliers, region, mirrored) from geometric verification."""
+        rows = []
+        for _, sha, v in results:
+            r, d = decisions[sha]
+            if v is None:
+                region = r["box"] if d.template_id is not None else None
+                rows.append((sha, d.template_id, d.distance, d.score, d.method, 0, region, kb))
+            else:
+                tid, inliers, region, mirrored = v
+                score = round(min(1.0, 0.5 + inliers / 200), 3)
+                rows.append((sha, tid, d.distance, score, "orb-mirror" if mirrored else "orb", 1, json.dumps(region), kb))
+        st.db.executemany(
+            "INSERT OR REPLACE INTO matches(sha256, template_id, distance, score, method, verified, region, kb_version) VALUES (?,?,?,?,?,?,?,?)",
+            rows,
         )
-    ctx.progress.advance(len(decided))
-    errors = 0
-    if undecided and refs:
-        # Hashes could not place these: verify geometrically against every reference image.
-        unique_refs = sorted({(int(r[0]), r[1]) for r in refs})
-        by_sha = {r["sha256"]: (r, d) for r, d in undecided}
-        items = [(r["sha256"], r["path"], json.loads(r["box"])) for r, _ in undecided]
 
-        def save(st: Store, results: list) -> None:
-            rows = []
-            for _, sha, v in results:
-                r, d = by_sha[sha]
-                if v is None:
-                    rows.append((sha, None, d.distance, d.score, "none", 0, None, kb))
-                else:
-                    tid, inliers, region, mirrored = v
-                    score = round(min(1.0, 0.5 + inliers / 200), 3)
-                    rows.append((sha, tid, d.distance, score, "orb-mirror" if mirrored else "orb", 1, json.dumps(region), kb))
-            st.db.executemany(
-                "INSERT OR REPLACE INTO matches(sha256, template_id, distance, score, method, verified, region, kb_version) VALUES (?,?,?,?,?,?,?,?)",
-                rows,
-            )
-
+    # images the hashes placed are decided now; the others wait for step 2 (or stay unplaced)
+    verify = bool(undecided and refs)
+    if verify:
         try:
             import cv2  # noqa: F401
         except ImportError:
-            log.warning("OpenCV missing: images hashes cannot place stay unmatched (pip install 'memescope[ocr]')")
-            save(store, [("ok", r["sha256"], None) for r, _ in undecided])
-        else:
-            batches_items = [items[i : i + 8] for i in range(0, len(items), 8)]
-            for results in ctx.executor.map_batches(verify_batch, [(unique_refs, b) for b in batches_items]):
-                good = [x for x in results if x[0] == "ok"]
-                bad = [(x[1], x[2], x[3]) for x in results if x[0] == "err"]
-                with store.transaction():
-                    save(store, good)
-                    store.record_errors("match", bad, ctx.run_id)
-                errors += len(bad)
-                ctx.progress.advance(len(results))
-    elif undecided:
-        with store.transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO matches(sha256, template_id, distance, score, method, verified, kb_version) VALUES (?,NULL,?,?,'none',0,?)",
-                [(r["sha256"], d.distance, d.score, kb) for r, d in undecided],
-            )
-        ctx.progress.advance(len(undecided))
+            log.warning("OpenCV missing: images the hashes cannot place stay unmatched (pip install 'memescope[ocr]')")
+            verify = False
+    waiting = set(undecided) if verify else set()
+    with store.transaction():
+        save(store, [("ok", sha, None) for sha in decisions if sha not in waiting])
+    ctx.progress.advance(len(pending))
     ctx.progress.finish()
+    errors = 0
+    if verify:
+        # Step 2: what hashes cannot settle (crops, heavy overlays) is verified geometrically.
+        unique_refs = sorted({(int(r[0]), r[1]) for r in refs})
+        items = [(sha, decisions[sha][0]["path"], json.loads(decisions[sha][0]["box"])) for sha in undecided]
+        _, errors = run_items(ctx, "verify", items, verify_batch, save, batch_size=8,
+                              wrap=functools.partial(_with_refs, unique_refs))
 
     refresh_assignments(store)
     _number_variants(store)
@@ -319,6 +306,10 @@ def ocr_stage(ctx: RunContext) -> tuple[int, int]:
 
 def _with_engine(engine: str, batch: list) -> tuple[str, list]:
     return engine, batch
+
+
+def _with_refs(refs: list, batch: list) -> tuple[list, list]:
+    return refs, batch
 
 
 # -- understand ------------------------------------------------------------------------------------
