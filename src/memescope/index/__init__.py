@@ -1,5 +1,7 @@
-"""Hamming index over 64-bit hashes: range and k-NN queries."""
+"""Hamming indexes over 64-bit hashes: range and k-NN queries, brute force (exact, simple) or multi-index
+hashing (sub-linear, exact up to radius 11)."""
 
 from .hamming import HammingIndex, hamming_matrix
+from .multihash import MultiHashIndex
 
-__all__ = ["HammingIndex", "hamming_matrix"]
+__all__ = ["HammingIndex", "MultiHashIndex", "hamming_matrix"]

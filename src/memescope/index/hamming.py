@@ -8,14 +8,15 @@ import numpy as np
 __all__ = ["HammingIndex", "hamming_matrix", "to_uint64"]
 
 
+_MASK = 0xFFFFFFFFFFFFFFFF
+
+
 def to_uint64(values) -> np.ndarray:
-    """int64 (as stored in SQLite) or Python ints -> uint64 array, bit pattern unchanged."""
-    arr = np.asarray(values)
-    if arr.dtype == np.uint64:
-        return arr
-    if arr.dtype == object:
-        return np.array([int(v) & 0xFFFFFFFFFFFFFFFF for v in arr], dtype=np.uint64)
-    return arr.astype(np.int64).view(np.uint64)
+    """int64 (as stored in SQLite) or Python ints, signed or unsigned -> uint64 array, bits unchanged."""
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+        return values if values.dtype == np.uint64 else values.astype(np.int64).view(np.uint64)
+    # not np.asarray: a list mixing ints >= 2**63 with small ones would become float64 and lose bits
+    return np.fromiter((int(v) & _MASK for v in values), dtype=np.uint64)
 
 
 def hamming_matrix(a, b) -> np.ndarray:
