@@ -100,9 +100,8 @@ def export(out: str | Path, db: Store | str | None = None) -> dict:
 def match_images(paths: Iterable[str | Path], db: Store | str | None = None) -> list[dict]:
     """Best template for each image: template, score, distance, method, verified, region (or an error)."""
     from .exceptions import BadImageError
-    from .index.hamming import to_uint64
     from .pipeline.stages import hash_batch
-    from .templates import match_hashes
+    from .templates import match_hashes, reference_codes
 
     store, own = _store(db)
     try:
@@ -113,10 +112,7 @@ def match_images(paths: Iterable[str | Path], db: Store | str | None = None) -> 
     if not refs:
         raise MemescopeError("no template has a reference image: add one with `memescope templates add NAME IMAGE`")
     names = {r[0]: r[1] for r in refs}
-    import numpy as np
-
-    ids = np.array([r[0] for r in refs] * 2, dtype=np.int64)
-    codes = to_uint64([r[3] for r in refs] + [r[4] for r in refs])
+    ids, codes = reference_codes([r[0] for r in refs], [r[3] for r in refs], [r[4] for r in refs])
     out = []
     for path in paths:
         path = str(path)
@@ -138,8 +134,8 @@ def match_images(paths: Iterable[str | Path], db: Store | str | None = None) -> 
                 v = None
                 rec["error"] = exc.reason
             if v is not None:
-                rec.update(template=names[v.template_id], score=round(min(1.0, 0.5 + v.inliers / 200), 3),
-                           method="orb-mirror" if v.mirrored else "orb", verified=True, region=list(v.region), inliers=v.inliers)
+                rec.update(template=names[v.template_id], score=v.score, method=v.method, verified=True,
+                           region=list(v.region), inliers=v.inliers)
         out.append(rec)
     return out
 

@@ -8,7 +8,6 @@ import json
 import logging
 from collections import defaultdict
 
-import numpy as np
 
 from ..exceptions import BadImageError, NotInstalledError
 from ..registry import Registry
@@ -85,7 +84,8 @@ def hash_stage(ctx: RunContext) -> tuple[int, int]:
 
 
 def verify_batch(batch: tuple[list[tuple[int, str]], list[tuple[str, str, list[int]]]]) -> list[tuple]:
-    """ORB + RANSAC against every reference image, for images the hashes could not place."""
+    """ORB + RANSAC for images the hashes could not place: against every reference when there are few,
+    else against the references the image's keypoints vote for (see templates.verify)."""
     from ..imaging import load_image
     from ..templates.verify import get_verifier
 
@@ -96,7 +96,7 @@ def verify_batch(batch: tuple[list[tuple[int, str]], list[tuple[str, str, list[i
         try:
             im = load_image(path)
             v = verifier.verify(im)
-            out.append(("ok", sha, None if v is None else (v.template_id, v.inliers, v.region, v.mirrored)))
+            out.append(("ok", sha, v))  # a Verified (small, picklable) or None
         except BadImageError as exc:
             out.append(("err", sha, exc.reason, exc.detail))
     return out
@@ -105,14 +105,13 @@ def verify_batch(batch: tuple[list[tuple[int, str]], list[tuple[str, str, list[i
 @stages.register("match")
 def match_stage(ctx: RunContext) -> tuple[int, int]:
     from ..index.hamming import to_uint64
-    from ..templates import match_hashes
+    from ..templates import match_hashes, reference_codes
     from ..templates.clustering import cluster_codes, medoid
 
     store = ctx.store
     kb = store.kb_version
     refs = store.query("SELECT template_id, path, phash, phash_mirror FROM template_images ORDER BY template_id")
-    ref_ids = np.array([r[0] for r in refs] * 2, dtype=np.int64)
-    ref_codes = to_uint64([r[2] for r in refs] + [r[3] for r in refs])
+    ref_ids, ref_codes = reference_codes([r[0] for r in refs], [r[2] for r in refs], [r[3] for r in refs])
     pending = store.query(
         """SELECT f.sha256, i.path, f.phash, f.phash_full, f.phash_mirror, f.box FROM features f
            JOIN images i ON i.sha256=f.sha256
@@ -127,7 +126,7 @@ def match_stage(ctx: RunContext) -> tuple[int, int]:
 
     def save(st: Store, results: list) -> None:
         """Results are ("ok", sha256, verified) with verified None (the hash decision stands) or
-        (template_id, inliers, region, mirrored) from geometric verification."""
+        a Verified from geometric verification."""
         rows = []
         for _, sha, v in results:
             r, d = decisions[sha]
@@ -135,9 +134,7 @@ def match_stage(ctx: RunContext) -> tuple[int, int]:
                 region = r["box"] if d.template_id is not None else None
                 rows.append((sha, d.template_id, d.distance, d.score, d.method, 0, region, kb))
             else:
-                tid, inliers, region, mirrored = v
-                score = round(min(1.0, 0.5 + inliers / 200), 3)
-                rows.append((sha, tid, d.distance, score, "orb-mirror" if mirrored else "orb", 1, json.dumps(region), kb))
+                rows.append((sha, v.template_id, d.distance, v.score, v.method, 1, json.dumps(v.region), kb))
         st.db.executemany(
             "INSERT OR REPLACE INTO matches(sha256, template_id, distance, score, method, verified, region, kb_version) VALUES (?,?,?,?,?,?,?,?)",
             rows,

@@ -2,10 +2,10 @@
 and clustering what no template explains into candidate variants."""
 
 from .knowledge import add_template, ensure_templates, import_imgflip_templates, list_templates, reference_hashes
-from .matching import MatchDecision, PHASH_MATCH_RADIUS, match_hashes
+from .matching import MatchDecision, PHASH_MATCH_RADIUS, match_hashes, reference_codes
 from .clustering import cluster_codes
 
 __all__ = [
     "add_template", "ensure_templates", "import_imgflip_templates", "list_templates", "reference_hashes",
-    "MatchDecision", "PHASH_MATCH_RADIUS", "match_hashes", "cluster_codes",
+    "MatchDecision", "PHASH_MATCH_RADIUS", "match_hashes", "reference_codes", "cluster_codes",
 ]

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..index import hamming_matrix
+from ..index.hamming import to_uint64
 
-__all__ = ["MatchDecision", "PHASH_MATCH_RADIUS", "match_hashes"]
+__all__ = ["MatchDecision", "PHASH_MATCH_RADIUS", "match_hashes", "reference_codes"]
 
 # A distance of <= 10 of 64 bits: imagehash's customary "same picture" radius. Between unrelated
 # pictures, pHash distances centre on 32 with sd ~4, so 10 is about 5.5 sd out.
@@ -42,3 +43,9 @@ def match_hashes(
     if dist > radius:
         return MatchDecision(None, dist, score, "none")
     return MatchDecision(int(ref_ids[j]), dist, score, ("phash", "phash-full", "phash-mirror")[view])
+
+
+def reference_codes(template_ids, phashes, mirrors) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, codes) for match_hashes: each reference enters twice, as itself and as its mirror."""
+    ids = np.array(list(template_ids) * 2, dtype=np.int64)
+    return ids, to_uint64(list(phashes) + list(mirrors))

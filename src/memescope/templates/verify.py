@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 
 from ..exceptions import NotInstalledError
 
-__all__ = ["OrbVerifier", "MIN_INLIERS", "SHORTLIST", "get_verifier"]
+__all__ = ["Verified", "OrbVerifier", "MIN_INLIERS", "SHORTLIST", "get_verifier"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,15 @@ class Verified:
     inliers: int
     region: tuple[int, int, int, int]
     mirrored: bool
+
+    @property
+    def score(self) -> float:
+        """0.6 at the minimum of 20 distinct inliers, 1.0 from 100 on."""
+        return round(min(1.0, 0.5 + self.inliers / 200), 3)
+
+    @property
+    def method(self) -> str:
+        return "orb-mirror" if self.mirrored else "orb"
 
 
 def _features(im: Image.Image):
