@@ -14,8 +14,10 @@ FEATURE_COLUMNS = ("sha256", "width", "height", "phash", "phash_full", "phash_mi
 
 
 class ShardWriter:
-    """Writes one shard per saved batch. Shards are written after the batch's transaction commits, under
-    a temporary name renamed into place, so a killed run leaves no half-written shard."""
+    """Writes one shard per saved batch, inside the batch's store transaction, under a temporary name
+    renamed into place: a killed run leaves no half-written shard. A run killed after the rename but
+    before the commit re-hashes that batch, so its rows can appear in two shards: readers deduplicate by
+    sha256 (near_duplicates does)."""
 
     def __init__(self, root: str | Path, run_id: int):
         try:
