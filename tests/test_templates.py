@@ -71,3 +71,16 @@ def test_import_imgflip_templates_json(store, tmp_path):
     assert rows["Cat"]["n_images"] == 1 and rows["Cat"]["aliases"] == ["shocked cat", "big eyes"]
     assert rows["No-Picture"]["n_images"] == 0
     assert store.kb_version == 1  # one reference image added
+
+
+def test_new_references_invalidate_the_templates_own_text(store, tmp_path):
+    from memescope.templates import add_template
+
+    draw_template("two-buttons").save(tmp_path / "a.png")
+    draw_template("two-buttons", seed=1).save(tmp_path / "b.png")
+    tid = add_template(store, "two-buttons", [tmp_path / "a.png"])
+    store.db.execute("INSERT INTO template_text(template_id, engine, lines) VALUES (?, 'rapidocr', '[]')", (tid,))
+    add_template(store, "two-buttons", [tmp_path / "a.png"])  # nothing new: the cache stands
+    assert store.scalar("SELECT count(*) FROM template_text") == 1
+    add_template(store, "two-buttons", [tmp_path / "b.png"])
+    assert store.scalar("SELECT count(*) FROM template_text") == 0

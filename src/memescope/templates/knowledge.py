@@ -73,8 +73,10 @@ def add_template(
             )
             added += cur.rowcount
         if added:
-            # Earlier image -> template decisions were made without these references: re-match.
+            # Earlier image -> template decisions were made without these references: re-match; and the
+            # template's own text, read off its references for OCR, is read again.
             store.bump_kb_version()
+            db.execute("DELETE FROM template_text WHERE template_id=?", (tid,))
     log.info("template %s: %d new reference image(s)", name, added)
     return tid
 
