@@ -153,13 +153,12 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
             (t["id"],),
         )
         dated = [r for r in rows if r["created_at"]]
-        first_by_comm: dict[str, str] = {}
-        for r in dated:
-            first_by_comm.setdefault(r["community"] or "(none)", r["created_at"])
+        # each post's context tags, parsed once (the change-point captions below filter on them too)
+        tags = {r["key"]: set(json.loads(r["contexts"] or "{}")) for r in rows}
         ctx_n: Counter = Counter()
         sent = [r["sentiment"] for r in rows if r["sentiment"] is not None]
         for r in rows:
-            ctx_n.update(json.loads(r["contexts"] or "{}").keys())
+            ctx_n.update(tags[r["key"]])
         analyzed = sum(1 for r in rows if r["contexts"] is not None)
         # samples spread evenly over time, images first when there are any
         pool = [r for r in dated if r["path"]] or dated
@@ -176,7 +175,7 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
             "images": sum(1 for r in rows if r["image_sha256"]),
             "first_seen": dated[0]["created_at"] if dated else None,
             "first_post": dated[0]["key"] if dated else None,
-            "first_by_community": first_by_comm,
+            "first_by_community": {},  # from the stored spread, below
             "communities": dict(Counter(r["community"] or "(none)" for r in rows).most_common()),
             "match_methods": dict(Counter(r["method"] for r in rows)),
             "sentiment_mean": round(sum(sent) / len(sent), 4) if sent else None,
@@ -194,14 +193,16 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
         # captions on either side of each change, from the adjacent segments, for the reader to see what moved
         for cp in cps:
             lo, hi = cp.get("segment_start") or "", (cp.get("segment_end") or "9999") + "~"
+            # after a context change, show captions that carry the context
+            ctx = cp["kind"].split(":", 1)[1] if cp["kind"].startswith("context:") else None
             before = [r["text"] for r in dated if lo <= r["created_at"] < cp["date"] and r["text"]]
-            after = [r["text"] for r in dated if cp["date"] <= r["created_at"] < hi and r["text"]]
-            if cp["kind"].startswith("context:"):
-                ctx = cp["kind"].split(":", 1)[1]
-                after = [r["text"] for r in dated if cp["date"] <= r["created_at"] < hi and r["text"] and ctx in json.loads(r["contexts"] or "{}")]
+            after = [r["text"] for r in dated
+                     if cp["date"] <= r["created_at"] < hi and r["text"] and (ctx is None or ctx in tags[r["key"]])]
             cp["samples_before"], cp["samples_after"] = before[-3:], after[:3]
         sp = store.scalar("SELECT data FROM spread WHERE template=?", (t["name"],))
         entry["spread"] = json.loads(sp) if sp else None
+        if entry["spread"]:
+            entry["first_by_community"] = {c["community"]: c["first_seen"] for c in entry["spread"]["first_by_community"]}
         entry["variants"] = _variants(store, t["id"])
         templates.append(entry)
         for cp in cps:
