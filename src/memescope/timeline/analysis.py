@@ -74,11 +74,14 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
     the detection unit, each with a date interval, an effect size, and distinctive terms on each side."""
     posts = sorted(posts, key=lambda p: p.created_at)
     unit = choose_unit([p.created_at for p in posts])
-    bins, n, k, s, _ = _bin(posts, unit, contexts)
+    bins, n, k, s, idx = _bin(posts, unit, contexts)
     res = SeriesResult(unit, bins, n.astype(int).tolist(), {c: v.astype(int).tolist() for c, v in k.items()},
                        [round(s[i] / n[i], 4) if n[i] else None for i in range(len(bins))])
     du = detection_unit(unit)
-    dbins, dn, dk, _, idx = _bin(posts, du, contexts)
+    if du == unit:  # the usual case: detect on the display bins
+        dbins, dn, dk = bins, n, k
+    else:
+        dbins, dn, dk, _, idx = _bin(posts, du, contexts)
     found = [("volume", cp) for cp in detect_count_changes(dn)]
     for c in contexts:
         if dk[c].sum():
