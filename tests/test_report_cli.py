@@ -21,7 +21,7 @@ from .conftest import write_manifest
 runner = CliRunner()
 
 TEMPLATE_KEYS = {"name", "description", "aliases", "affect", "instances", "images", "first_seen", "first_post",
-                 "first_by_community", "communities", "match_methods", "sentiment_mean", "contexts", "bin_unit",
+                 "first_by_community", "communities", "match_methods", "sentiment_mean", "contexts", "uses", "bin_unit",
                  "timeline", "change_points", "samples", "references"}
 
 
@@ -52,7 +52,7 @@ def test_report_json_schema(text_store, tmp_path):
     assert t["spread"]["origin"] == {"date": "2018-01-01", "community": "r/b"}
     assert [(c["community"], c["lag_days"]) for c in t["spread"]["first_by_community"]] == [("r/b", 0), ("r/a", 1)]
     assert rep["corpus"]["spread"]["origin"]["community"] == "r/b"
-    assert all(set(b) == {"bin", "n", "contexts", "sentiment"} for b in t["timeline"])
+    assert all(set(b) == {"bin", "n", "contexts", "uses", "sentiment"} for b in t["timeline"])
     ctx = [cp for cp in t["change_points"] if cp["kind"] == "context:pandemic"]
     assert len(ctx) == 1
     cp = ctx[0]

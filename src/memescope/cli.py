@@ -145,6 +145,13 @@ def demo(
         out.print(f"planted shift {s['planted']} ({s['kind']}): found from {fd['date']} ({fd['unit']} bins), share {fd['before']:.0%} -> {fd['after']:.0%}")
     else:
         out.print(f"[red]planted shift {s['planted']} ({s['kind']}): not found[/]")
+    u, us = ev.get("use") or {}, ev.get("use_shift") or {}
+    if u.get("classified"):
+        out.print(f"use right for {u['accuracy']:.1%} of {u['classified']} captioned memes (recall "
+                  + ", ".join(f"{k} {v:.0%}" for k, v in u["recall"].items()) + ")")
+        fd = us.get("found")
+        where = "" if not fd else f"found from {fd['date']}" if fd["within_one_bin"] else f"found from {fd['date']} (95% interval {fd['date_low']} to {fd['date_high']} holds it)"
+        out.print(f"planted use shift {us['planted']} (use:sincere): " + (f"{where}, share {fd['before']:.0%} -> {fd['after']:.0%}" if fd else "[red]not found[/]"))
     out.print(f"report: {res['report']}")
 
 
@@ -344,21 +351,56 @@ def ocr(
 @_command
 def classify(
     texts: Annotated[list[str], typer.Argument(help="Caption texts.")],
+    template: Annotated[Optional[str], typer.Option(help="A registered template: its mood (affect) becomes a cue.")] = None,
+    affect: Annotated[Optional[str], typer.Option(help="The picture's mood when no template is registered, e.g. sad.")] = None,
+    db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Sentiment and context tags of caption texts, with the cues found.
+    """How each caption is used (sincere, humorous, sarcastic, other) and why: probabilities, the cues
+    that drove the decision, sentiment, emotions and context tags.
 
-    Example: memescope classify "six months of quarantine and I still say I am fine"
+    Example: memescope classify "oh great, another zoom happy hour" --affect sad
     """
-    from .understand import analyze_text
+    from .workflow import classify_texts
 
-    res = [{"text": t, **analyze_text(t)} for t in texts]
+    res = classify_texts(texts, template=template, affect=affect, db=db)
     if json_out:
         _print_json(res)
         return
     for r in res:
-        ctx = ", ".join(f"{c} ({', '.join(r['cues'][c])})" for c in r["contexts"]) or "no context"
-        out.print(f"{r['text']!r}: {r['sentiment_label']} {r['sentiment']:+.2f}; {ctx}", markup=False)
+        probs = " ".join(f"{u} {p:.0%}" for u, p in sorted(r["use_probs"].items(), key=lambda kv: -kv[1]))
+        why = "; ".join(f"{c['cue']}" + (f" ({', '.join(c['found'])})" if c["found"] else "") for c in r["use_cues"]) or "the wording as a whole"
+        ctx = ", ".join(f"{c} ({', '.join(r['cues'][c])})" for c in r["contexts"]) or "none"
+        emo = ", ".join(f"{e} ({', '.join(c)})" for e, c in r["emotion_cues"].items()) or "none"
+        out.print(f"{r['text']!r}", markup=False)
+        out.print(f"  use: {r['use']}  [{probs}]", markup=False)
+        out.print(f"  because: {why}", markup=False)
+        out.print(f"  humour {r['humour']:.2f}, sarcasm {r['sarcasm']:.2f}; sentiment {r['sentiment_label']} {r['sentiment']:+.2f}", markup=False)
+        out.print(f"  emotions: {emo}; context: {ctx}", markup=False)
+
+
+@app.command()
+@_command
+def train(
+    memotion: Annotated[Path, typer.Option(help="Memotion's memotion_dev.csv (SemEval-2020 Task 8).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the model, metrics.json and MODEL_CARD.md.")] = Path("use-model"),
+    json_out: JsonOpt = False,
+) -> None:
+    """Refit the use classifier from Memotion and the project's own labelled captions; evaluate it on
+    rows and patterns it never saw; write the model with its card. Use it with MEMESCOPE_USE_MODEL=DIR.
+
+    Example: memescope train --memotion ../shared/data/memotion/memotion_dev.csv --out use-model
+    """
+    from .workflow import train_model
+
+    res = train_model(out_dir, memotion)
+    if json_out:
+        _print_json(res)
+        return
+    m = res["metrics"]
+    out.print(f"model {res['meta']['version']} written to {out_dir}/ (MODEL_CARD.md has the figures)", markup=False)
+    out.print(f"  Memotion test macro-F1: humour {m['memotion_test']['humour']['macro_f1']:.3f}, sarcasm {m['memotion_test']['sarcasm']['macro_f1']:.3f}", markup=False)
+    out.print(f"  held-out patterns, use macro-F1: {m['project_val']['macro_f1']:.3f}", markup=False)
 
 
 @templates_app.command("add")

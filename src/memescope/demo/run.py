@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from ..pipeline import Progress
@@ -55,15 +55,10 @@ def evaluate(store, truth: dict) -> dict:
             word_err += edit_distance(ref, _words(ocr or ""))
             word_total += len(ref)
     shift = truth["shift"]
-    cps = store.query("SELECT date, before, after, detail FROM change_points WHERE template=? AND kind=?", (shift["template"], shift["kind"]))
-    planted = date.fromisoformat(shift["date"])
-    found = None
-    for d, before, after, detail in cps:
-        unit = json.loads(detail or "{}").get("unit", "month")
-        span = {"month": 31, "quarter": 92, "year": 366}[unit]
-        # within one bin: the planted date lies in the bin the change starts at, or the one before it
-        if abs((date.fromisoformat(d) - planted).days) <= span:
-            found = {"date": d, "unit": unit, "before": before, "after": after}
+    found = _found_shift(store, shift["template"], shift["kind"], shift["date"])
+    # the planted use shift (sincere 20% -> 70% of the focus template's posts) comes with the context one
+    use_found = _found_shift(store, shift["template"], "use:sincere", shift["date"])
+    uses = _use_scores(store, posts)
     n = len(rows)
     return {
         "posts": n,
@@ -73,7 +68,41 @@ def evaluate(store, truth: dict) -> dict:
         "non_memes": {"total": nonmeme, "rejected": nonmeme_ok},
         "ocr_word_error_rate": round(word_err / word_total, 4) if word_total else None,
         "shift": {"planted": shift["date"], "kind": shift["kind"], "found": found},
+        "use": uses,
+        "use_shift": {"planted": shift["date"], "kind": "use:sincere", "found": use_found},
     }
+
+
+def _found_shift(store, template: str, kind: str, when: str) -> dict | None:
+    """The change point of `kind` nearest the planted date, if one is within one bin of it or its 95%
+    interval holds it; `within_one_bin` says which."""
+    cps = store.query("SELECT date, before, after, detail, date_low, date_high FROM change_points WHERE template=? AND kind=?", (template, kind))
+    planted = date.fromisoformat(when)
+    best = None
+    for d, before, after, detail, lo, hi in cps:
+        unit = json.loads(detail or "{}").get("unit", "month")
+        span = {"month": 31, "quarter": 92, "year": 366}[unit]
+        gap = abs((date.fromisoformat(d) - planted).days)
+        # within one bin: the planted date lies in the bin the change starts at, or the one before it
+        near = gap <= span
+        held = bool(lo and hi) and date.fromisoformat(lo) <= planted <= date.fromisoformat(hi) + timedelta(days=span)
+        if (near or held) and (best is None or gap < best[0]):
+            best = (gap, {"date": d, "date_low": lo, "date_high": hi, "unit": unit, "before": before, "after": after,
+                          "within_one_bin": near})
+    return best[1] if best else None
+
+
+def _use_scores(store, posts: dict) -> dict:
+    """Use accuracy and per-class recall against the planted uses (captions read by OCR, as a user gets)."""
+    rows = store.query("SELECT p.id, a.use FROM posts p JOIN analyses a ON a.post_key=p.key WHERE p.source='manifest'")
+    pairs = [(posts[pid]["use"], got) for pid, got in rows if pid in posts and posts[pid].get("use") and got]
+    if not pairs:
+        return {"classified": 0}
+    recall = {}
+    for u in sorted({w for w, _ in pairs}):
+        mine = [g for w, g in pairs if w == u]
+        recall[u] = round(sum(g == u for g in mine) / len(mine), 3)
+    return {"classified": len(pairs), "accuracy": round(sum(w == g for w, g in pairs) / len(pairs), 3), "recall": recall}
 
 
 def run_demo(out: str | Path, size: int = 400, seed: int = 2020, workers: int | None = None,

@@ -312,20 +312,26 @@ def _with_refs(refs: list, batch: list) -> tuple[list, list]:
 # -- understand ------------------------------------------------------------------------------------
 
 
-def understand_batch(items: list[tuple[str, str, str]]) -> list[tuple]:
-    from ..understand import analyze_text
+def understand_batch(items: list[tuple[str, str, str, str | None]]) -> list[tuple]:
+    """(post key, text source, text, template affect) -> analyses, batched: embeddings run per batch."""
+    from ..understand import analyze_texts
 
-    out = []
-    for key, source, text in items:
-        a = analyze_text(text)
-        out.append(("ok", key, (source, text, a["sentiment"], a["sentiment_label"], a["contexts"], a["cues"])))
-    return out
+    res = analyze_texts([t for _, _, t, _ in items], [a for _, _, _, a in items])
+    return [("ok", key, (source, text, affect, a)) for (key, source, text, affect), a in zip(items, res)]
 
 
 def _save_analyses(store: Store, results: list, version: str) -> None:
+    def j(v):
+        return None if v is None else json.dumps(v)
+
     store.db.executemany(
-        "INSERT OR REPLACE INTO analyses(post_key, text_source, text, sentiment, sentiment_label, contexts, cues, version) VALUES (?,?,?,?,?,?,?,?)",
-        [(k, s, t, c, lbl, json.dumps(ctx), json.dumps(cues), version) for _, k, (s, t, c, lbl, ctx, cues) in results],
+        """INSERT OR REPLACE INTO analyses(post_key, text_source, text, sentiment, sentiment_label, contexts, cues,
+               version, use, use_probs, humour, sarcasm, use_cues, emotions, template_affect)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+        [(k, s, t, a["sentiment"], a["sentiment_label"], json.dumps(a["contexts"]), json.dumps(a["cues"]), version,
+          a["use"], j(a.get("use_probs")), a.get("humour"), a.get("sarcasm"), j(a.get("use_cues")),
+          json.dumps(a["emotion_cues"]), affect)
+         for _, k, (s, t, affect, a) in results],
     )
 
 
@@ -338,8 +344,10 @@ def understand_stage(ctx: RunContext) -> tuple[int, int]:
     # A post waits for its image's OCR unless OCR is not part of this run or the image could not be read.
     # Analyses made by other lexicons or analyzers (another version) are redone.
     rows = ctx.store.query(
-        f"""SELECT p.key, p.text, p.title, o.clean, p.image_sha256 FROM posts p
+        f"""SELECT p.key, p.text, p.title, o.clean, p.image_sha256, t.affect FROM posts p
             LEFT JOIN ocr o ON o.sha256 = p.image_sha256
+            LEFT JOIN assignments asg ON asg.post_key = p.key
+            LEFT JOIN templates t ON t.id = asg.template_id
             WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.post_key=p.key AND a.version=?)
               AND (p.image_sha256 IS NULL OR o.sha256 IS NOT NULL OR {0 if ocr_ran else 1}
                    OR EXISTS (SELECT 1 FROM errors e WHERE e.item=p.image_sha256 AND e.stage IN ('hash','ocr')))
@@ -347,17 +355,17 @@ def understand_stage(ctx: RunContext) -> tuple[int, int]:
         (version,),
     )
     items = []
-    for key, text, title, ocr_text, _ in rows:
+    for key, text, title, ocr_text, _, affect in rows:
         # Typed caption first (exact), then what OCR read off the picture, then the post's title.
         if text and text.strip():
-            items.append((key, "post", text))
+            items.append((key, "post", text, affect))
         elif ocr_text and ocr_text.strip():
-            items.append((key, "ocr", ocr_text))
+            items.append((key, "ocr", ocr_text, affect))
         elif title and title.strip():
-            items.append((key, "title", title))
+            items.append((key, "title", title, affect))
         else:
-            items.append((key, "none", ""))
-    return run_items(ctx, "understand", items, understand_batch, functools.partial(_save_analyses, version=version), batch_size=2000)
+            items.append((key, "none", "", affect))
+    return run_items(ctx, "understand", items, understand_batch, functools.partial(_save_analyses, version=version), batch_size=500)
 
 
 # -- timeline --------------------------------------------------------------------------------------
@@ -374,7 +382,7 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
 
     store = ctx.store
     rows = store.query(
-        """SELECT COALESCE(pt.template, '') AS template, p.created_at, a.contexts, a.sentiment, a.text, p.community
+        """SELECT COALESCE(pt.template, '') AS template, p.created_at, a.contexts, a.sentiment, a.text, p.community, a.use
            FROM posts p JOIN analyses a ON a.post_key=p.key
            LEFT JOIN post_templates pt ON pt.post_key=p.key
            WHERE p.created_at IS NOT NULL"""
@@ -383,13 +391,13 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
     where: dict[str, list[tuple[str, str]]] = defaultdict(list)
     contexts: set[str] = set()
     background: Counter = Counter()
-    for t, created, cx, s, text, community in rows:
+    for t, created, cx, s, text, community, use in rows:
         if t:
             where[t].append((created, community))
         where["*"].append((created, community))
         c = tuple(json.loads(cx))
         contexts.update(c)
-        pp = PostPoint(created, c, s, text or "")
+        pp = PostPoint(created, c, s, text or "", use)
         background.update(tokenize(pp.text))
         if t:
             by_t[t].append(pp)
@@ -399,7 +407,8 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
     for template, posts in by_t.items():
         res = analyze_posts(posts, sorted(contexts), background)
         for i, b in enumerate(res.bins):
-            series_rows.append((template, b, res.unit, res.n[i], json.dumps({c: v[i] for c, v in res.context_n.items()}), res.sentiment[i]))
+            series_rows.append((template, b, res.unit, res.n[i], json.dumps({c: v[i] for c, v in res.context_n.items()}), res.sentiment[i],
+                                json.dumps({u: v[i] for u, v in res.use_n.items()})))
         for cp in res.change_points:
             cp_rows.append((
                 template, cp["kind"], cp["date"], cp["before"], cp["after"],
@@ -414,7 +423,7 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
         db.execute("DELETE FROM change_points")
         db.execute("DELETE FROM spread")
         db.executemany("INSERT INTO spread(template, data) VALUES (?, ?)", spread_rows)
-        db.executemany("INSERT INTO series(template, bin, bin_unit, n, context_n, sentiment) VALUES (?,?,?,?,?,?)", series_rows)
+        db.executemany("INSERT INTO series(template, bin, bin_unit, n, context_n, sentiment, use_n) VALUES (?,?,?,?,?,?,?)", series_rows)
         db.executemany(
             "INSERT INTO change_points(template, kind, date, before, after, detail, date_low, date_high, effect, terms) VALUES (?,?,?,?,?,?,?,?,?,?)",
             cp_rows,

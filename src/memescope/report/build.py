@@ -4,17 +4,18 @@ stage; this module only selects, orders and phrases.
 report.json keys (schema "memescope.report/1"; keys are only ever added):
 - schema, generated_at, store
 - corpus: posts, images, text_only, communities {name: posts}, first_seen, last_seen, dates_approx
-  (true if any date is an estimate), bin_unit, timeline[], change_points[], spread, errors {total,
+  (true if any date is an estimate), bin_unit, timeline[], uses {use: share}, change_points[], spread, errors {total,
   by_stage, by_reason}
 - templates[]: name, description, aliases, affect, instances, images, first_seen, first_post,
   first_by_community {community: date}, communities {community: posts}, match_methods {method: n},
-  sentiment_mean, contexts {context: share}, bin_unit, timeline[] {bin, n, contexts {name: n}, sentiment},
-  change_points[] {date, date_low, date_high, kind, before, after, unit, segment_start, segment_end,
+  sentiment_mean, contexts {context: share}, uses {use: share}, bin_unit,
+  timeline[] {bin, n, contexts {name: n}, uses {use: n}, sentiment},
+  change_points[] {date, date_low, date_high, kind ("volume", "context:NAME" or "use:NAME"), before, after, unit, segment_start, segment_end,
   effect {diff, diff_low, diff_high} (shares) or {rate_ratio, rate_ratio_low, rate_ratio_high} (volume),
   terms_before[], terms_after[] {term, z, before, after}, samples_before[], samples_after[]},
   spread {origin {date, community}, first_by_community[] {community, first_seen, lag_days, posts},
   leads[] {leader, follower, coef, p}}, variants[] {variant, example, first_seen, images}, samples[] {post, date,
-  community, text, text_source, image, method}, references[] (image paths)
+  community, text, text_source, image, method, use, use_cues[]}, references[] (image paths)
 - clusters[]: id, size, medoid (sha256 of the medoid image), medoid_path
 - unassigned_images, non_meme_images (unassigned and in no cluster)
 - findings[]: {text, template, kind, date}
@@ -35,9 +36,10 @@ SCHEMA = "memescope.report/1"
 
 
 def _timeline(store: Store, template: str) -> tuple[str | None, list[dict]]:
-    rows = store.query("SELECT bin, bin_unit, n, context_n, sentiment FROM series WHERE template=? ORDER BY bin", (template,))
+    rows = store.query("SELECT bin, bin_unit, n, context_n, sentiment, use_n FROM series WHERE template=? ORDER BY bin", (template,))
     unit = rows[0]["bin_unit"] if rows else None
-    return unit, [{"bin": r["bin"], "n": r["n"], "contexts": json.loads(r["context_n"]), "sentiment": r["sentiment"]} for r in rows]
+    return unit, [{"bin": r["bin"], "n": r["n"], "contexts": json.loads(r["context_n"]), "sentiment": r["sentiment"],
+                   "uses": json.loads(r["use_n"] or "{}")} for r in rows]
 
 
 def _change_points(store: Store, template: str) -> list[dict]:
@@ -100,6 +102,20 @@ def _finding(template: str, cp: dict) -> str:
     return f"The share of {ctx} captions {where} {verb} from {_pct(cp['before'])} to {_pct(cp['after'])}{diff} from {when}{words}."
 
 
+def _uses(store: Store) -> dict:
+    rows = store.query("SELECT use, count(*) FROM analyses WHERE use IS NOT NULL GROUP BY use ORDER BY 2 DESC")
+    total = sum(n for _, n in rows)
+    return {u: round(n / total, 4) for u, n in rows} if total else {}
+
+
+def _cue_words(use_cues: str | None) -> list[str]:
+    """The cues behind a post's use, as short readable strings ("sarcasm_marker: oh great")."""
+    out = []
+    for c in json.loads(use_cues or "[]")[:3]:
+        out.append(f"{c['cue']}: {', '.join(c['found'])}" if c.get("found") else c["cue"])
+    return out
+
+
 def build_report(store: Store, template: str | None = None, samples: int = 8) -> dict:
     """The report as a JSON-ready dict; `template` limits the per-template part to one template."""
     posts = int(store.scalar("SELECT count(*) FROM posts"))
@@ -122,6 +138,7 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
             "dates_approx": bool(store.scalar("SELECT count(*) FROM posts WHERE date_approx=1")),
             "bin_unit": unit,
             "timeline": timeline,
+            "uses": _uses(store),
             "change_points": _change_points(store, "*"),
             "spread": json.loads(store.scalar("SELECT data FROM spread WHERE template='*'") or "null"),
             "errors": {
@@ -145,7 +162,7 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
     for t in trows:
         rows = store.query(
             """SELECT p.key, p.created_at, p.community, p.image_sha256, i.path, pt.method, a.text, a.text_source,
-                      a.sentiment, a.contexts
+                      a.sentiment, a.contexts, a.use, a.use_cues
                FROM assignments pt JOIN posts p ON p.key=pt.post_key
                LEFT JOIN images i ON i.sha256=p.image_sha256
                LEFT JOIN analyses a ON a.post_key=p.key
@@ -160,6 +177,7 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
         for r in rows:
             ctx_n.update(tags[r["key"]])
         analyzed = sum(1 for r in rows if r["contexts"] is not None)
+        used = [r["use"] for r in rows if r["use"]]
         # samples spread evenly over time, images first when there are any
         pool = [r for r in dated if r["path"]] or dated
         step = max(1, len(pool) // samples)
@@ -180,12 +198,14 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
             "match_methods": dict(Counter(r["method"] for r in rows)),
             "sentiment_mean": round(sum(sent) / len(sent), 4) if sent else None,
             "contexts": {c: round(n / analyzed, 4) for c, n in ctx_n.items()} if analyzed else {},
+            "uses": {u: round(n / len(used), 4) for u, n in Counter(used).most_common()} if used else {},
             "bin_unit": tunit,
             "timeline": ttimeline,
             "change_points": cps,
             "samples": [
                 {"post": r["key"], "date": r["created_at"], "community": r["community"], "text": r["text"],
-                 "text_source": r["text_source"], "image": r["path"], "method": r["method"]}
+                 "text_source": r["text_source"], "image": r["path"], "method": r["method"], "use": r["use"],
+                 "use_cues": _cue_words(r["use_cues"])}
                 for r in picks
             ],
             "references": [r[0] for r in store.query("SELECT path FROM template_images WHERE template_id=?", (t["id"],))],
@@ -194,10 +214,13 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
         for cp in cps:
             lo, hi = cp.get("segment_start") or "", (cp.get("segment_end") or "9999") + "~"
             # after a context change, show captions that carry the context
-            ctx = cp["kind"].split(":", 1)[1] if cp["kind"].startswith("context:") else None
+            kind, _, name = cp["kind"].partition(":")
+
+            def shows(r, kind=kind, name=name):  # after a context or use change, captions that carry it
+                return kind == "volume" or (kind == "context" and name in tags[r["key"]]) or (kind == "use" and r["use"] == name)
+
             before = [r["text"] for r in dated if lo <= r["created_at"] < cp["date"] and r["text"]]
-            after = [r["text"] for r in dated
-                     if cp["date"] <= r["created_at"] < hi and r["text"] and (ctx is None or ctx in tags[r["key"]])]
+            after = [r["text"] for r in dated if cp["date"] <= r["created_at"] < hi and r["text"] and shows(r)]
             cp["samples_before"], cp["samples_after"] = before[-3:], after[:3]
         sp = store.scalar("SELECT data FROM spread WHERE template=?", (t["name"],))
         entry["spread"] = json.loads(sp) if sp else None
@@ -212,9 +235,9 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
     report["clusters"] = [{"id": r[0], "size": r[1], "medoid": r[2], "medoid_path": r[3]} for r in clusters]
     report["unassigned_images"] = int(store.scalar("SELECT count(*) FROM matches WHERE template_id IS NULL"))
     report["non_meme_images"] = int(store.scalar("SELECT count(*) FROM matches WHERE template_id IS NULL AND cluster_id IS NULL"))
-    # context findings first (what changed in meaning), then volume; within each, by template size
+    # meaning findings first (context and use), then volume; within each, by template size
     rank = {t["name"]: i for i, t in enumerate(templates)}
-    findings.sort(key=lambda f: (not f["kind"].startswith("context"), f["template"] is not None, rank.get(f["template"], -1), f["date"]))
+    findings.sort(key=lambda f: (not f["kind"].startswith(("context", "use")), f["template"] is not None, rank.get(f["template"], -1), f["date"]))
     report["findings"] = findings
     report["runs"] = [
         {**dict(r), "stages": json.loads(r["stages"] or "[]")}

@@ -13,7 +13,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["timeline_figure", "templates_figure", "context_names"]
+__all__ = ["timeline_figure", "use_figure", "templates_figure", "context_names", "USE_STYLE"]
 
 _INK = "#1f2937"
 _BAR = "#93c5fd"
@@ -25,6 +25,20 @@ def context_names(timeline: list[dict]) -> list[str]:
     for b in timeline:
         names.update(k for k, v in b["contexts"].items() if v)
     return sorted(names)
+
+
+def _mark_changes(ax, change_points: list[dict], prefix: str) -> None:
+    """Change points whose kind starts with `prefix` as labelled dashed lines, 95% intervals shaded."""
+    for cp in change_points:
+        if not cp["kind"].startswith(prefix):
+            continue
+        x = date.fromisoformat(cp["date"])
+        if cp.get("date_low") and cp.get("date_high") and cp["date_low"] != cp["date_high"]:
+            ax.axvspan(date.fromisoformat(cp["date_low"]), date.fromisoformat(cp["date_high"]), color=_INK, alpha=0.08, lw=0)
+        ax.axvline(x, color=_INK, ls=(0, (4, 3)), lw=1.1)
+        arrow = "↑" if cp["after"] > cp["before"] else "↓"
+        ax.annotate(f"{cp['kind'][len(prefix):]} {arrow}", (x, 1), xycoords=("data", "axes fraction"),
+                    xytext=(3, -4), textcoords="offset points", fontsize=7, color=_INK, rotation=90, va="top")
 
 
 def timeline_figure(timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None) -> Figure:
@@ -68,19 +82,55 @@ def timeline_figure(timeline: list[dict], change_points: list[dict], title: str 
         ax2.spines[["top"]].set_visible(False)
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
-    for cp in change_points:
-        if cp["kind"] == "volume":
-            continue
-        x = date.fromisoformat(cp["date"])
-        if cp.get("date_low") and cp.get("date_high") and cp["date_low"] != cp["date_high"]:
-            ax.axvspan(date.fromisoformat(cp["date_low"]), date.fromisoformat(cp["date_high"]), color=_INK, alpha=0.08, lw=0)
-        ax.axvline(x, color=_INK, ls=(0, (4, 3)), lw=1.1)
-        arrow = "↑" if cp["after"] > cp["before"] else "↓"
-        ax.annotate(f"{cp['kind'].replace('context:', '')} {arrow}", (x, 1), xycoords=("data", "axes fraction"),
-                    xytext=(3, -4), textcoords="offset points", fontsize=7, color=_INK, rotation=90, va="top")
+    _mark_changes(ax, change_points, "context:")  # use changes are drawn on the use figure
     ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=4, fontsize=8, frameon=False)
     if title:
         ax.set_title(title, loc="right", fontsize=10, color=_INK)
+    fig.tight_layout()
+    return fig
+
+
+# colour plus a hatch per use, so the bands read in grey print and without colour vision
+USE_STYLE = {
+    "sincere": ("#2563eb", ""),
+    "humorous": ("#f59e0b", "//"),
+    "sarcastic": ("#dc2626", "xx"),
+    "other": ("#9ca3af", ".."),
+}
+
+
+def use_figure(timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None) -> Figure | None:
+    """How the meme is used over time: each use's share of the bin's classified posts as stacked bands
+    (colour and hatch), use change points as labelled dashed lines with their 95% intervals shaded. Bins
+    with fewer than 3 classified posts are left blank rather than drawn as 0% or 100%."""
+    uses = [u for u in USE_STYLE if any(b.get("uses", {}).get(u) for b in timeline)]
+    if not uses:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 2.6), dpi=110)
+    xs = [date.fromisoformat(b["bin"]) for b in timeline]
+    tot = [sum(b.get("uses", {}).values()) for b in timeline]
+    # step="post" draws a value up to the next x: repeat the last bin one bin later so it gets a width
+    if len(xs) > 1:
+        xs = xs + [xs[-1] + (xs[-1] - xs[-2])]
+        timeline, tot = timeline + [timeline[-1]], tot + [tot[-1]]
+    bottom = [0.0] * len(xs)
+    for u in uses:
+        share = [100 * b.get("uses", {}).get(u, 0) / t if t >= 3 else float("nan") for b, t in zip(timeline, tot)]
+        top = [a + (v if v == v else 0) for a, v in zip(bottom, share)]
+        colour, hatch = USE_STYLE[u]
+        masked = [t >= 3 for t in tot]
+        ax.fill_between(xs, bottom, top, where=masked, step="post", color=colour, alpha=0.55, hatch=hatch,
+                        edgecolor="white", linewidth=0.0, label=u)
+        bottom = top
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("share of posts (%)", color=_INK)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator())
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    _mark_changes(ax, change_points, "use:")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncol=4, fontsize=8, frameon=False)
+    if title:
+        ax.set_title(f"{title}: use", loc="right", fontsize=10, color=_INK)
     fig.tight_layout()
     return fig
 

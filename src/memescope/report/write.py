@@ -66,12 +66,16 @@ def write_report(store: Store, out: str | Path, template: str | None = None) -> 
     (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
 
     figdir = out / "figures"
-    views: dict = {"corpus_timeline": None, "ranking": None, "templates": {}}
+    views: dict = {"corpus_timeline": None, "corpus_use": None, "ranking": None, "templates": {}}
     corpus = report["corpus"]
     if corpus["timeline"]:
         fig = figures.timeline_figure(corpus["timeline"], corpus["change_points"], "Whole corpus", corpus["bin_unit"])
         _save(fig, figdir, "corpus-timeline")
         views["corpus_timeline"] = _svg(fig)
+        fig = figures.use_figure(corpus["timeline"], corpus["change_points"], "Whole corpus", corpus["bin_unit"])
+        if fig is not None:
+            _save(fig, figdir, "corpus-use")
+            views["corpus_use"] = _svg(fig)
     if report["templates"]:
         fig = figures.templates_figure(report["templates"])
         _save(fig, figdir, "templates-ranked")
@@ -84,6 +88,10 @@ def write_report(store: Store, out: str | Path, template: str | None = None) -> 
             fig = figures.timeline_figure(t["timeline"], t["change_points"], t["name"], t["bin_unit"])
             _save(fig, figdir, f"timeline-{_slug(t['name'])}")
             v["timeline"] = _svg(fig)
+            fig = figures.use_figure(t["timeline"], t["change_points"], t["name"], t["bin_unit"])
+            if fig is not None:
+                _save(fig, figdir, f"use-{_slug(t['name'])}")
+                v["use"] = _svg(fig)
         views["templates"][t["name"]] = v
     clusters = [dict(c, thumb=_thumb(c["medoid_path"])) for c in report["clusters"][:24]]
 

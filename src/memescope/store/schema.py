@@ -193,4 +193,16 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE matches ADD COLUMN variant INTEGER;   -- variant number within the template (1 = largest)
     """,
+    # 5: how a caption is used (sincere / humorous / sarcastic / other) with the evidence, and emotions
+    """
+    ALTER TABLE analyses ADD COLUMN use TEXT;               -- NULL when the use model is not installed
+    ALTER TABLE analyses ADD COLUMN use_probs TEXT;         -- JSON {use: probability}
+    ALTER TABLE analyses ADD COLUMN humour REAL;            -- P(funny), Memotion-trained
+    ALTER TABLE analyses ADD COLUMN sarcasm REAL;           -- P(sarcastic), Memotion-trained
+    ALTER TABLE analyses ADD COLUMN use_cues TEXT;          -- JSON [{cue, weight, found}]
+    ALTER TABLE analyses ADD COLUMN emotions TEXT;          -- JSON {emotion: [cues]}
+    ALTER TABLE analyses ADD COLUMN template_affect TEXT;   -- the picture's mood the analysis assumed
+    CREATE INDEX analyses_use ON analyses(use);
+    ALTER TABLE series ADD COLUMN use_n TEXT;               -- JSON {use: posts in the bin}
+    """,
 ]

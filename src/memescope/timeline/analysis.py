@@ -22,6 +22,7 @@ class PostPoint:
     contexts: tuple[str, ...]
     sentiment: float | None
     text: str = ""
+    use: str | None = None          # sincere / humorous / sarcastic / other, when classified
 
 
 @dataclass
@@ -32,11 +33,17 @@ class SeriesResult:
     context_n: dict[str, list[int]]
     sentiment: list[float | None]
     change_points: list[dict] = field(default_factory=list)
+    use_n: dict[str, list[int]] = field(default_factory=dict)
 
 
 def detection_unit(display: str) -> str:
     """Changes are searched at least monthly, finer when the display is finer: a date is worth its bin."""
     return display if UNITS.index(display) <= UNITS.index("month") else "month"
+
+
+def _tags(p: PostPoint) -> tuple[str, ...]:
+    # a post's use is binned like a context tag ("use:sincere"), so its share gets the same change points
+    return (*p.contexts, f"use:{p.use}") if p.use else p.contexts
 
 
 def _bin(posts: list[PostPoint], unit: str, contexts: list[str]):
@@ -52,7 +59,7 @@ def _bin(posts: list[PostPoint], unit: str, contexts: list[str]):
         idx[j] = i
         n[i] += 1
         s[i] += p.sentiment or 0.0
-        for c in p.contexts:
+        for c in _tags(p):
             if c in k:
                 k[c][i] += 1
     return bins, n, k, s, idx
@@ -74,9 +81,13 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
     the detection unit, each with a date interval, an effect size, and distinctive terms on each side."""
     posts = sorted(posts, key=lambda p: p.created_at)
     unit = choose_unit([p.created_at for p in posts])
+    uses = sorted({f"use:{p.use}" for p in posts if p.use})
+    contexts = [*contexts, *uses]
     bins, n, k, s, idx = _bin(posts, unit, contexts)
-    res = SeriesResult(unit, bins, n.astype(int).tolist(), {c: v.astype(int).tolist() for c, v in k.items()},
-                       [round(s[i] / n[i], 4) if n[i] else None for i in range(len(bins))])
+    res = SeriesResult(unit, bins, n.astype(int).tolist(),
+                       {c: v.astype(int).tolist() for c, v in k.items() if not c.startswith("use:")},
+                       [round(s[i] / n[i], 4) if n[i] else None for i in range(len(bins))],
+                       use_n={c[4:]: v.astype(int).tolist() for c, v in k.items() if c.startswith("use:")})
     du = detection_unit(unit)
     if du == unit:  # the usual case: detect on the display bins
         dbins, dn, dk = bins, n, k
@@ -85,7 +96,8 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
     found = [("volume", cp) for cp in detect_count_changes(dn)]
     for c in contexts:
         if dk[c].sum():
-            found += [(f"context:{c}", cp) for cp in detect_share_changes(dk[c], dn)]
+            kind = c if c.startswith("use:") else f"context:{c}"
+            found += [(kind, cp) for cp in detect_share_changes(dk[c], dn)]
     # segment edges per kind, to take "before" and "after" texts from the adjacent segments only
     by_kind: dict[str, list[int]] = {}
     for kind, cp in found:

@@ -1,25 +1,77 @@
-"""Understanding captions: sentiment, context tags (topic lexicons) and the cues behind them."""
+"""Understanding captions: how a meme is used (sincere / humorous / sarcastic / other) and why we think so,
+sentiment, emotions, and context tags from topic lexicons, each with the cues behind it."""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
 
 from .context import Lexicon, load_lexicons, tag_contexts
+from .emotion import emotions
 from .sentiment import sentiment
 
-__all__ = ["Lexicon", "load_lexicons", "tag_contexts", "sentiment", "analyze_text", "analysis_version"]
+__all__ = [
+    "Lexicon", "load_lexicons", "tag_contexts", "sentiment", "emotions",
+    "analyze_text", "analyze_texts", "analysis_version", "use_model",
+]
 
-# Bump when analyze_text's own logic changes; lexicon edits are picked up from their content.
-_CODE_VERSION = "1"
+log = logging.getLogger(__name__)
+
+# Bump when analyze_texts' own logic changes; lexicon and model changes are picked up from their content.
+_CODE_VERSION = "2"
+
+
+@lru_cache(maxsize=1)
+def use_model():
+    """The use model (from $MEMESCOPE_USE_MODEL or the shipped one) with its embedder loaded, or None
+    when the `understand` extra is missing: analyses then carry no use, and say so in their version."""
+    from ..exceptions import NotInstalledError
+    from .embed import get_embedder
+    from .model import load_model
+
+    model = load_model(os.environ.get("MEMESCOPE_USE_MODEL"))
+    try:
+        get_embedder(model.meta.get("embedder", "minilm-int8"))
+    except NotInstalledError as exc:
+        log.warning("use classification is off: %s", exc)
+        return None
+    return model
 
 
 def analysis_version() -> str:
-    """A fingerprint of what analyze_text depends on: this code's version and every lexicon's terms."""
+    """A fingerprint of what an analysis depends on: this code, every lexicon's terms and the use model."""
     import hashlib
     import json
 
     lex = [[lx.name, lx.threshold, sorted(lx.terms.items())] for lx in load_lexicons()]
-    return _CODE_VERSION + ":" + hashlib.sha1(json.dumps(lex).encode()).hexdigest()[:12]
+    model = use_model()
+    return ":".join([_CODE_VERSION, hashlib.sha1(json.dumps(lex).encode()).hexdigest()[:12],
+                     model.version if model else "no-use-model"])
 
 
-def analyze_text(text: str) -> dict:
-    """Sentiment and context tags of one caption, with the cues found."""
-    compound, label = sentiment(text)
-    contexts, cues = tag_contexts(text)
-    return {"sentiment": compound, "sentiment_label": label, "contexts": contexts, "cues": cues}
+def analyze_texts(texts: list[str], affects: list[str | None] | None = None) -> list[dict]:
+    """Per caption: use (with probabilities, humour and sarcasm scores and the cues that drove it),
+    sentiment, emotions and context tags. `affects` is each post's template mood (e.g. 'sad'), if known."""
+    affects = list(affects) if affects is not None else [None] * len(texts)
+    out = []
+    for t in texts:
+        compound, label = sentiment(t)
+        contexts, cues = tag_contexts(t)
+        emo, emo_cues = emotions(t)
+        out.append({"sentiment": compound, "sentiment_label": label, "contexts": contexts, "cues": cues,
+                    "emotions": emo, "emotion_cues": emo_cues, "use": None})
+    model = use_model()
+    live = [i for i, t in enumerate(texts) if t.strip()]
+    if model is not None and live:
+        from .model import featurize
+
+        X, fired = featurize([texts[i] for i in live], [affects[i] for i in live], model.meta.get("embedder", "minilm-int8"))
+        for i, pred in zip(live, model.predict(X, fired)):
+            out[i].update(pred)
+    return out
+
+
+def analyze_text(text: str, template_affect: str | None = None) -> dict:
+    """analyze_texts for one caption."""
+    return analyze_texts([text], [template_affect])[0]
