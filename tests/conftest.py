@@ -90,3 +90,58 @@ def demo_run(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("demo")
     return out, run_demo(out, size=160, workers=2)
+
+
+def _pg_bin() -> Path | None:
+    import glob
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory):
+    """A private PostgreSQL cluster on a loopback port for this test session (skips without PostgreSQL).
+    As root, the server runs as the `postgres` system user: PostgreSQL refuses to run as root."""
+    import os
+    import pwd
+    import shutil
+    import socket
+    import subprocess
+
+    bindir = _pg_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    run_as: list[str] = []
+    base = tmp_path_factory.mktemp("pg")
+    if os.geteuid() == 0:
+        try:
+            pw = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no postgres user to run the server")
+        run_as = ["runuser", "-u", "postgres", "--"]
+        os.chmod(base, 0o755)
+        for p in (base.parent, base.parent.parent):
+            os.chmod(p, os.stat(p).st_mode | 0o055)
+        data, sock = base / "data", base / "sock"
+        data.mkdir()
+        sock.mkdir()
+        shutil.chown(data, pw.pw_uid, pw.pw_gid)
+        shutil.chown(sock, pw.pw_uid, pw.pw_gid)
+    else:
+        data, sock = base / "data", base / "sock"
+        sock.mkdir()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "memescope", "--auth=trust", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(data / "log"), "-w", "start"],
+                   check=True, capture_output=True)
+    try:
+        subprocess.run([*run_as, str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "memescope", "memescope_test"],
+                       check=True, capture_output=True)
+        yield f"postgresql://memescope@127.0.0.1:{port}/memescope_test"
+    finally:
+        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)

@@ -403,6 +403,52 @@ def train(
     out.print(f"  held-out patterns, use macro-F1: {m['project_val']['macro_f1']:.3f}", markup=False)
 
 
+@app.command()
+@_command
+def serve(
+    db: DbOpt = None,
+    source: Annotated[Optional[str], typer.Option("--from", help="The analysis store to publish (default: --db itself when it is SQLite).")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    republish: Annotated[bool, typer.Option(help="Publish the analysis again even if it did not change.")] = False,
+) -> None:
+    """Serve the web app: templates, instances, search by picture or words, and a moderated discussion
+    under every meme. --db takes a SQLite file or postgresql://user@host/db.
+
+    Example: memescope serve --db demo-out/memescope.db --port 8000
+    """
+    from .web import create_app, prepare
+
+    try:
+        import uvicorn
+    except ImportError:
+        from .exceptions import NotInstalledError
+
+        raise NotInstalledError("uvicorn", "web") from None
+    web, res = prepare(db, source, force=republish)
+    err.print("analysis unchanged since the last publish" if res.get("skipped") else
+              f"published {res['templates']} templates and {res['instances']:,} instances")
+    err.print(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
+    uvicorn.run(create_app(web), host=host, port=port, log_level="warning")
+
+
+@app.command()
+@_command
+def moderator(
+    name: Annotated[str, typer.Argument(help="A registered user's name.")],
+    revoke: Annotated[bool, typer.Option(help="Take the role away instead.")] = False,
+    db: DbOpt = None,
+) -> None:
+    """Make a registered user a moderator of the web app's discussion (or revoke it).
+
+    Example: memescope moderator alice --db memescope.db
+    """
+    from .web import open_web_db, set_moderator
+
+    set_moderator(open_web_db(db), name, on=not revoke)
+    out.print(f"{name} is {'no longer ' if revoke else ''}a moderator")
+
+
 @templates_app.command("add")
 @_command
 def templates_add(
