@@ -157,7 +157,11 @@ def test_uploads_that_are_not_plain_images_are_refused(site, hostile_dir):
 def test_accounts_use_argon2_and_keep_email_private(site):
     new, web = site
     a, b = new(), new()
-    register(a, "alice", "alice@secret.example")
+    r = a.post("/register", data={"name": "alice", "email": "alice@secret.example", "password": PASSWORD,
+                                  "csrf": csrf_of(a, "/register")}, follow_redirects=False)
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
     register(b, "bob")
     assert web.one("SELECT password_hash FROM web_users WHERE name='alice'")["password_hash"].startswith("$argon2id$")
     assert "alice@secret.example" in a.get("/account").text

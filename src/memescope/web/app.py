@@ -99,6 +99,9 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         raise NotInstalledError(exc.name or "fastapi", "web") from None
 
     config = config or WebConfig()
+    if os.environ.get("MEMESCOPE_RATE_LIMITS"):
+        # e.g. '{"comment": [600, 60]}' for a load test: events per seconds, by action
+        config.limits.update({k: (int(v[0]), float(v[1])) for k, v in json.loads(os.environ["MEMESCOPE_RATE_LIMITS"]).items()})
     secret = config.secret or os.environ.get("MEMESCOPE_SECRET") or web.get_meta("secret")
     if not secret:
         secret = secrets.token_urlsafe(48)  # kept in the database so sessions survive restarts
@@ -339,6 +342,13 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         return res
 
     # -- accounts ---------------------------------------------------------------------------------
+    def start_session(request: Request, uid: int, dest: str):
+        # a fresh session (and CSRF token) at every login: nothing from before the login carries over
+        request.session.clear()
+        request.session.update(uid=uid, csrf=new_csrf_token())
+        # only local paths: no open redirect
+        return RedirectResponse(dest if dest.startswith("/") and not dest.startswith("//") else "/", status_code=303)
+
     @app.get("/register", response_class=HTMLResponse)
     def register_form(request: Request):
         return page(request, "register.html.j2", error=None)
@@ -357,13 +367,15 @@ def create_app(web: WebDB, config: WebConfig | None = None):
             error = "that name is taken"
         if error:
             return page(request, "register.html.j2", status=400, error=error)
-        with web.tx():
-            web.ex("INSERT INTO web_users(name, email, password_hash, created_at) VALUES (?,?,?,?)",
-                   (name, email or None, hash_password(password), _now()))
-        uid = web.one("SELECT id FROM web_users WHERE name=?", (name,))["id"]
-        request.session.clear()
-        request.session.update(uid=uid, csrf=new_csrf_token())
-        return RedirectResponse("/", status_code=303)
+        try:
+            with web.tx():
+                web.ex("INSERT INTO web_users(name, email, password_hash, created_at) VALUES (?,?,?,?)",
+                       (name, email or None, hash_password(password), _now()))
+        except Exception as exc:  # two registrations of one name at once: the UNIQUE constraint decides
+            if "unique" not in str(exc).lower():
+                raise
+            return page(request, "register.html.j2", status=400, error="that name is taken")
+        return start_session(request, web.one("SELECT id FROM web_users WHERE name=?", (name,))["id"], "/")
 
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request):
@@ -379,11 +391,7 @@ def create_app(web: WebDB, config: WebConfig | None = None):
             return page(request, "login.html.j2", status=400, error="wrong name or password")
         if u["banned"]:
             return page(request, "login.html.j2", status=403, error="this account is banned")
-        request.session.clear()
-        request.session.update(uid=u["id"], csrf=new_csrf_token())
-        # only local paths: no open redirect
-        dest = next if next.startswith("/") and not next.startswith("//") else "/"
-        return RedirectResponse(dest, status_code=303)
+        return start_session(request, u["id"], next)
 
     @app.post("/logout")
     def logout(request: Request, csrf: str = Form("")):
