@@ -16,7 +16,12 @@ TEMPLATES = ["Drake-Hotline-Bling", "Surprised-Pikachu", "Disaster-Girl"]
 
 
 @pytest.mark.shared
-def test_pandemic_shift_in_early_2020(store, tmp_path):
+def test_pandemic_shift_in_early_2020(store, tmp_path, monkeypatch):
+    import memescope.understand as u
+
+    # the context shift is the subject here; the use classifier (tested in test_use) would add ~2 minutes
+    monkeypatch.setenv("MEMESCOPE_USE_MODEL", "none")
+    u.use_model.cache_clear()
     captions = shared_data() / "imgflip575k" / "captions"
     folder = tmp_path / "captions"
     folder.mkdir()
@@ -27,7 +32,10 @@ def test_pandemic_shift_in_early_2020(store, tmp_path):
         shutil.copy(src, folder)
     res = ingest(store, folder)
     assert res["format"] == "imgflip" and res["skipped"] == 0 and res["new"] > 1000
-    analyze(store, executor="serial")
+    try:
+        analyze(store, executor="serial")
+    finally:
+        u.use_model.cache_clear()
     rep = build_report(store)
     assert rep["corpus"]["dates_approx"] is True
     by_name = {t["name"]: t for t in rep["templates"]}
