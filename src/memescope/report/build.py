@@ -18,7 +18,8 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
   community, text, text_source, image, method, use, use_cues[]}, references[] (image paths)
 - clusters[]: id, size, medoid (sha256 of the medoid image), medoid_path
 - unassigned_images, non_meme_images (unassigned and in no cluster)
-- findings[]: {text, template, kind, date}
+- findings[]: {text, template, kind, date, size (|after - before| for shares, 0 for volume)}, meaning first,
+  largest first
 - runs[]: id, command, started_at, finished_at, status, stages[]
 """
 
@@ -116,6 +117,12 @@ def _cue_words(use_cues: str | None) -> list[str]:
     return out
 
 
+def _finding_entry(template: str | None, cp: dict) -> dict:
+    share = cp["kind"] != "volume"
+    return {"text": _finding(template or "*", cp), "template": template, "kind": cp["kind"], "date": cp["date"],
+            "size": round(abs(cp["after"] - cp["before"]), 4) if share else 0.0}
+
+
 def build_report(store: Store, template: str | None = None, samples: int = 8) -> dict:
     """The report as a JSON-ready dict; `template` limits the per-template part to one template."""
     posts = int(store.scalar("SELECT count(*) FROM posts"))
@@ -158,7 +165,7 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
     templates = []
     findings = []
     for cp in report["corpus"]["change_points"]:
-        findings.append({"text": _finding("*", cp), "template": None, "kind": cp["kind"], "date": cp["date"]})
+        findings.append(_finding_entry(None, cp))
     for t in trows:
         rows = store.query(
             """SELECT p.key, p.created_at, p.community, p.image_sha256, i.path, pt.method, a.text, a.text_source,
@@ -229,7 +236,7 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
         entry["variants"] = _variants(store, t["id"])
         templates.append(entry)
         for cp in cps:
-            findings.append({"text": _finding(t["name"], cp), "template": t["name"], "kind": cp["kind"], "date": cp["date"]})
+            findings.append(_finding_entry(t["name"], cp))
     report["templates"] = templates
     clusters = store.query("SELECT c.id, c.size, c.medoid, i.path FROM clusters c JOIN images i ON i.sha256=c.medoid ORDER BY c.size DESC")
     report["clusters"] = [{"id": r[0], "size": r[1], "medoid": r[2], "medoid_path": r[3]} for r in clusters]
@@ -237,7 +244,10 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
     report["non_meme_images"] = int(store.scalar("SELECT count(*) FROM matches WHERE template_id IS NULL AND cluster_id IS NULL"))
     # meaning findings first (context and use), then volume; within each, by template size
     rank = {t["name"]: i for i, t in enumerate(templates)}
-    findings.sort(key=lambda f: (not f["kind"].startswith(("context", "use")), f["template"] is not None, rank.get(f["template"], -1), f["date"]))
+    # shifts in meaning (context and use shares) first, largest first: on a big corpus many small shifts
+    # are significant, and the reader should meet the big ones; then volume changes by template size
+    findings.sort(key=lambda f: (not f["kind"].startswith(("context", "use")), -f["size"], f["template"] is not None,
+                                 rank.get(f["template"], -1), f["date"]))
     report["findings"] = findings
     report["runs"] = [
         {**dict(r), "stages": json.loads(r["stages"] or "[]")}

@@ -1,0 +1,84 @@
+"""Caption understanding: throughput on one core (the whole analyze_texts: embedding, cues, heads,
+sentiment, emotions, contexts) beside VADER alone in the same run, and the shipped model's figures on
+Memotion rows it never saw, recomputed from the CSV.
+
+    .venv/bin/python bench/understand/run.py            # needs ../shared/data (ImgFlip captions, Memotion)
+
+Writes bench/understand/results.json.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as one pipeline worker runs it
+
+import numpy as np
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def captions(n: int, seed: int = 0) -> list[str]:
+    files = sorted((SHARED / "imgflip575k" / "captions").glob("*.jsonl.gz"))
+    rng = random.Random(seed)
+    out = []
+    for f in rng.sample(files, 20):
+        lines = gzip.open(f, "rt").read().splitlines()
+        out += [" ".join(json.loads(x)["boxes"]) for x in rng.sample(lines, min(len(lines), n // 20))]
+    return out[:n]
+
+
+def cpu_rate(fn, texts) -> float:
+    t = time.process_time()
+    fn(texts)
+    return len(texts) / (time.process_time() - t)
+
+
+def main() -> None:
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import train_test_split
+
+    from memescope.understand import analyze_texts, use_model
+    from memescope.understand.model import MODEL_DIR, featurize, load_model
+    from memescope.understand.training.train import read_memotion
+
+    use_model()  # load once, outside the timing
+    texts = captions(2000)
+    analyze_texts(texts[:64])  # warm up
+    full = cpu_rate(analyze_texts, texts)
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    sia = SentimentIntensityAnalyzer()  # uncached, as a plain VADER user runs it
+    vader = cpu_rate(lambda ts: [sia.polarity_scores(t) for t in ts], texts)
+    res = {"captions": len(texts), "analyze_texts_per_cpu_s": round(full, 1), "vader_only_per_cpu_s": round(vader, 1),
+           "ratio_vs_vader": round(full / vader, 3)}
+    uses = [r["use"] for r in analyze_texts(texts)]
+    res["imgflip_use_mix"] = {u: round(uses.count(u) / len(uses), 3) for u in sorted(set(uses), key=str)}
+
+    metrics = json.loads((MODEL_DIR / "metrics.json").read_text())
+    rows = read_memotion(SHARED / "memotion" / "memotion_dev.csv")
+    strat = [f"{r['humour'] == 'not_funny'}{r['sarcasm'] == 'not_sarcastic'}" for r in rows]
+    _, te = train_test_split(np.arange(len(rows)), test_size=0.2, random_state=metrics["seed"], stratify=strat)
+    X, fired = featurize([rows[i]["text"] for i in te])
+    pred = load_model().predict(X, fired)
+    y_h = [rows[i]["humour"] != "not_funny" for i in te]
+    y_s = [rows[i]["sarcasm"] != "not_sarcastic" for i in te]
+    res["memotion_test"] = {
+        "rows": len(te),
+        "humour_macro_f1": round(f1_score(y_h, [p["is_humorous"] for p in pred], average="macro"), 3),
+        "sarcasm_macro_f1": round(f1_score(y_s, [p["is_sarcastic"] for p in pred], average="macro"), 3),
+        # the floor: always predicting the majority class
+        "majority_macro_f1": round(f1_score(y_h, [True] * len(te), average="macro"), 3),
+    }
+    out = Path(__file__).with_name("results.json")
+    out.write_text(json.dumps(res, indent=1) + "\n")
+    print(json.dumps(res, indent=1))
+
+
+if __name__ == "__main__":
+    main()
