@@ -18,7 +18,6 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as one pipeline worker runs it
 
-import numpy as np
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
@@ -40,12 +39,8 @@ def cpu_rate(fn, texts) -> float:
 
 
 def main() -> None:
-    from sklearn.metrics import f1_score
-    from sklearn.model_selection import train_test_split
-
     from memescope.understand import analyze_texts, use_model
-    from memescope.understand.model import MODEL_DIR, featurize, load_model
-    from memescope.understand.training.train import read_memotion
+    from memescope.understand.training.train import score_on_memotion
 
     use_model()  # load once, outside the timing
     texts = captions(2000)
@@ -60,21 +55,7 @@ def main() -> None:
     uses = [r["use"] for r in analyze_texts(texts)]
     res["imgflip_use_mix"] = {u: round(uses.count(u) / len(uses), 3) for u in sorted(set(uses), key=str)}
 
-    metrics = json.loads((MODEL_DIR / "metrics.json").read_text())
-    rows = read_memotion(SHARED / "memotion" / "memotion_dev.csv")
-    strat = [f"{r['humour'] == 'not_funny'}{r['sarcasm'] == 'not_sarcastic'}" for r in rows]
-    _, te = train_test_split(np.arange(len(rows)), test_size=0.2, random_state=metrics["seed"], stratify=strat)
-    X, fired = featurize([rows[i]["text"] for i in te])
-    pred = load_model().predict(X, fired)
-    y_h = [rows[i]["humour"] != "not_funny" for i in te]
-    y_s = [rows[i]["sarcasm"] != "not_sarcastic" for i in te]
-    res["memotion_test"] = {
-        "rows": len(te),
-        "humour_macro_f1": round(f1_score(y_h, [p["is_humorous"] for p in pred], average="macro"), 3),
-        "sarcasm_macro_f1": round(f1_score(y_s, [p["is_sarcastic"] for p in pred], average="macro"), 3),
-        # the floor: always predicting the majority class
-        "majority_macro_f1": round(f1_score(y_h, [True] * len(te), average="macro"), 3),
-    }
+    res["memotion_test"] = score_on_memotion(SHARED / "memotion" / "memotion_dev.csv")
     out = Path(__file__).with_name("results.json")
     out.write_text(json.dumps(res, indent=1) + "\n")
     print(json.dumps(res, indent=1))

@@ -22,7 +22,7 @@ import numpy as np
 from ...exceptions import NotInstalledError
 from .labelled import USES, labelled_examples, split_of
 
-__all__ = ["train_use_model", "read_memotion"]
+__all__ = ["train_use_model", "read_memotion", "memotion_split", "score_on_memotion"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,37 @@ def read_memotion(path: Path) -> list[dict]:
                 rows.append({"id": r["Image_name"], "text": text, "humour": r["Humour"], "sarcasm": r["Sarcasm"],
                              "motivational": r.get("Motivational", "")})
     return rows
+
+
+def memotion_split(rows: list[dict], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(train, test) row indices: 80/20, stratified by (humour, sarcasm), fixed by the seed."""
+    from sklearn.model_selection import train_test_split
+
+    strat = [f"{r['humour'] == 'not_funny'}{r['sarcasm'] == 'not_sarcastic'}" for r in rows]
+    return tuple(train_test_split(np.arange(len(rows)), test_size=0.2, random_state=seed, stratify=strat))
+
+
+def score_on_memotion(path: Path, model_dir: Path | None = None) -> dict:
+    """A model's binary macro-F1 (humour, sarcasm) on the Memotion test rows of its own training split,
+    beside the majority-class floor."""
+    from sklearn.metrics import f1_score
+
+    from ..model import MODEL_DIR, UseModel, featurize
+
+    model_dir = model_dir or MODEL_DIR
+    seed = json.loads((model_dir / "metrics.json").read_text())["seed"]
+    rows = read_memotion(path)
+    _, te = memotion_split(rows, seed)
+    X, fired = featurize([rows[i]["text"] for i in te])
+    pred = UseModel.load(model_dir).predict(X, fired)
+    y_h = [rows[i]["humour"] != "not_funny" for i in te]
+    y_s = [rows[i]["sarcasm"] != "not_sarcastic" for i in te]
+    return {
+        "rows": len(te),
+        "humour_macro_f1": round(float(f1_score(y_h, [p["is_humorous"] for p in pred], average="macro")), 3),
+        "sarcasm_macro_f1": round(float(f1_score(y_s, [p["is_sarcastic"] for p in pred], average="macro")), 3),
+        "majority_macro_f1": round(float(f1_score(y_h, [True] * len(te), average="macro")), 3),
+    }
 
 
 def _memotion_use(r: dict) -> str | None:
@@ -98,7 +129,6 @@ def train_use_model(out: Path, memotion: Path | None, seed: int = 0, per_pattern
     """Fit all heads, evaluate them on data they never saw, and write model, metrics and card to `out`."""
     try:
         from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import train_test_split
     except ImportError:
         raise NotInstalledError("scikit-learn", "train") from None
     from ..model import Head, UseModel, featurize
@@ -106,8 +136,7 @@ def train_use_model(out: Path, memotion: Path | None, seed: int = 0, per_pattern
     if memotion is None or not Path(memotion).exists():
         raise FileNotFoundError(f"Memotion CSV not found: {memotion} (the humour and sarcasm heads need it)")
     rows = read_memotion(Path(memotion))
-    strat = [f"{r['humour'] == 'not_funny'}{r['sarcasm'] == 'not_sarcastic'}" for r in rows]
-    tr_idx, te_idx = train_test_split(np.arange(len(rows)), test_size=0.2, random_state=seed, stratify=strat)
+    tr_idx, te_idx = memotion_split(rows, seed)
     log.info("memotion: %d rows, %d train, %d test", len(rows), len(tr_idx), len(te_idx))
 
     examples = labelled_examples(per_pattern=per_pattern, seed=seed)
