@@ -187,3 +187,18 @@ def test_spread_origin_lags_and_leads():
     first = {r["community"]: r for r in res["first_by_community"]}
     assert first["a"]["lag_days"] == 5 and first["c"]["lag_days"] == 0
     assert [(e["leader"], e["follower"]) for e in res["leads"]] == [("a", "b")]
+
+
+def test_a_share_on_a_handful_of_posts_is_not_a_change():
+    # one post that happens to carry the context, then a long run of posts that do not (seen on ImgFlip:
+    # a template's first post said "virus"); 1/1 = 100% is not a finding
+    n = np.r_[1, np.zeros(4), np.full(60, 30.0)]
+    k = np.zeros_like(n)
+    k[0] = 1
+    assert detect_share_changes(k, n) == []
+    # with enough posts on both sides the same jump is found, and its interval is not degenerate
+    n2 = np.full(60, 30.0)
+    k2 = np.r_[np.full(10, 30.0), np.zeros(50)]
+    (cp,) = detect_share_changes(k2, n2)
+    assert cp.index == 10 and cp.before == 1.0 and cp.after == 0.0
+    assert cp.detail["diff_low"] < -0.95 and cp.detail["diff_high"] < -0.9 and cp.detail["diff_low"] >= -1

@@ -166,15 +166,28 @@ def detect_count_changes(counts, penalty_factor: float = PENALTY_FACTOR) -> list
     return out
 
 
-def detect_share_changes(k, n, penalty_factor: float = PENALTY_FACTOR) -> list[ChangePoint]:
+MIN_SEGMENT_POSTS = 10  # a share measured on fewer posts is not a finding (1 post in a bin is 0% or 100%)
+
+
+def detect_share_changes(k, n, penalty_factor: float = PENALTY_FACTOR, min_posts: int = MIN_SEGMENT_POSTS) -> list[ChangePoint]:
     """Change points in the share k/n per bin; before/after are pooled shares of the adjacent segments.
 
-    detail: phi, n_before/n_after, index_low/index_high (95% credible interval of the change's first
-    bin), and diff (after - before) with its 95% interval (normal approximation, inflated by phi)."""
+    Changes whose segment on either side holds fewer than `min_posts` posts are dropped (and their
+    neighbours merged). detail: phi, n_before/n_after, index_low/index_high (95% credible interval of the
+    change's first bin), and diff (after - before) with its 95% interval (Agresti-Caffo: one success and
+    one failure added to each side, so a tiny or all-or-nothing segment still gets an honest width;
+    inflated by phi)."""
     k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
     phi = _phi_shares(k, n)
     cost = BinomialCost(k, n, phi)
     bks = segment(cost, penalty_factor * math.log(max(len(k), 2)))
+    while True:
+        edges = [0, *bks, len(k)]
+        thin = [i for i in range(len(edges) - 1) if n[edges[i]:edges[i + 1]].sum() < min_posts]
+        if not thin or not bks:
+            break
+        i = thin[0]  # merge the thinnest-first segment into a neighbour by dropping one of its edges
+        bks = [b for j, b in enumerate(bks) if j != (i - 1 if i == len(edges) - 2 else i)]
     edges = [0, *bks, len(k)]
     out = []
     for i, b in enumerate(bks):
@@ -183,9 +196,11 @@ def detect_share_changes(k, n, penalty_factor: float = PENALTY_FACTOR) -> list[C
         ka, na = k[b:hi].sum(), n[b:hi].sum()
         p1 = kb / nb if nb else 0.0
         p2 = ka / na if na else 0.0
-        se = math.sqrt(phi * ((p1 * (1 - p1) / nb if nb else 0) + (p2 * (1 - p2) / na if na else 0)))
+        q1, q2 = (kb + 1) / (nb + 2), (ka + 1) / (na + 2)
+        se = math.sqrt(phi * (q1 * (1 - q1) / (nb + 2) + q2 * (1 - q2) / (na + 2)))
+        d = q2 - q1
         il, ih = _location_interval(cost, lo, b, hi)
         detail = {"phi": round(phi, 3), "n_before": int(nb), "n_after": int(na), "index_low": il, "index_high": ih,
-                  "diff": round(p2 - p1, 4), "diff_low": round(p2 - p1 - 1.96 * se, 4), "diff_high": round(p2 - p1 + 1.96 * se, 4)}
+                  "diff": round(p2 - p1, 4), "diff_low": round(max(-1.0, d - 1.96 * se), 4), "diff_high": round(min(1.0, d + 1.96 * se), 4)}
         out.append(ChangePoint(b, round(float(p1), 4), round(float(p2), 4), detail))
     return out
