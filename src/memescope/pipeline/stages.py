@@ -402,10 +402,17 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
         if t:
             by_t[t].append(pp)
         by_t["*"].append(pp)
+    from ..understand import use_model
+
+    embed = None
+    if use_model() is not None:  # the caption embedder is there: measure drift at meaning changes
+        from ..understand.embed import get_embedder
+
+        embed = get_embedder(use_model().meta.get("embedder", "minilm-int8")).embed
     ctx.progress.start("timeline", len(by_t))
     series_rows, cp_rows = [], []
     for template, posts in by_t.items():
-        res = analyze_posts(posts, sorted(contexts), background)
+        res = analyze_posts(posts, sorted(contexts), background, embed=embed)
         for i, b in enumerate(res.bins):
             series_rows.append((template, b, res.unit, res.n[i], json.dumps({c: v[i] for c, v in res.context_n.items()}), res.sentiment[i],
                                 json.dumps({u: v[i] for u, v in res.use_n.items()})))

@@ -12,7 +12,9 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
   timeline[] {bin, n, contexts {name: n}, uses {use: n}, sentiment},
   change_points[] {date, date_low, date_high, kind ("volume", "context:NAME" or "use:NAME"), before, after, unit, segment_start, segment_end,
   effect {diff, diff_low, diff_high} (shares) or {rate_ratio, rate_ratio_low, rate_ratio_high} (volume),
-  terms_before[], terms_after[] {term, z, before, after}, samples_before[], samples_after[]},
+  terms_before[], terms_after[] {term, z, before, after}, samples_before[], samples_after[],
+  embedding {drift, noise, representative_before[], representative_after[]} (meaning changes, when the
+  caption embedder is installed; null otherwise)},
   spread {origin {date, community}, first_by_community[] {community, first_seen, lag_days, posts},
   leads[] {leader, follower, coef, p}}, variants[] {variant, example, first_seen, images}, samples[] {post, date,
   community, text, text_source, image, method, use, use_cues[]}, references[] (image paths)
@@ -57,6 +59,7 @@ def _change_points(store: Store, template: str) -> list[dict]:
             "segment_start": d.get("segment_start"), "segment_end": d.get("segment_end"),
             "effect": json.loads(r["effect"] or "{}"),
             "terms_before": terms.get("before", []), "terms_after": terms.get("after", []),
+            "embedding": d.get("embedding"),
             "detail": d,
         })
     return out

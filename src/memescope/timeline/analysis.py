@@ -76,7 +76,8 @@ def _end(bins: list[str], unit: str) -> str:
     return (date(y, mo, 1) - timedelta(days=1)).isoformat()
 
 
-def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Counter | None = None) -> SeriesResult:
+def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Counter | None = None,
+                  embed=None) -> SeriesResult:
     """Series in a unit chosen from density, and change points (volume, each context's share) found on
     the detection unit, each with a date interval, an effect size, and distinctive terms on each side."""
     posts = sorted(posts, key=lambda p: p.created_at)
@@ -110,6 +111,11 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
         after = [p.text for p, i in zip(posts, idx) if cp.index <= i < hi and p.text]
         tb, ta = distinctive_terms(before, after, background)
         d = cp.detail
+        drift = None
+        if embed is not None and kind != "volume":  # meaning changes only: volume says nothing of words
+            from .drift import embedding_drift
+
+            drift = embedding_drift(before, after, embed)
         res.change_points.append({
             "kind": kind,
             "date": dbins[cp.index],
@@ -123,7 +129,7 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
             "effect": {k2: v for k2, v in d.items() if k2.startswith(("diff", "rate_ratio"))},
             "terms_before": tb,
             "terms_after": ta,
-            "detail": {k2: v for k2, v in d.items() if k2 in ("phi", "n_before", "n_after")},
+            "detail": {k2: v for k2, v in d.items() if k2 in ("phi", "n_before", "n_after")} | ({"embedding": drift} if drift else {}),
         })
     res.change_points.sort(key=lambda c: (c["date"], c["kind"]))
     return res
