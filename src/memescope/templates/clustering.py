@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..index import hamming_matrix
+from ..index.components import UnionFind
+from ..index.hamming import to_uint64
 
 __all__ = ["cluster_codes"]
 
@@ -13,17 +15,12 @@ __all__ = ["cluster_codes"]
 def cluster_codes(codes, mirrors=None, eps: int = 8, min_size: int = 5, block: int = 4096) -> list[list[int]]:
     """Indices of each cluster (largest first). Two images link when either view is within `eps` bits;
     a cluster is a connected component of size >= `min_size`."""
-    codes = np.asarray(codes)
+    # to_uint64, not np.asarray: a list of Python ints with some >= 2**63 would become float64 and lose
+    # bits (found by the property test comparing this with the sharded path)
+    codes = to_uint64(codes)
     n = len(codes)
-    parent = np.arange(n)
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    views = [codes] if mirrors is None else [codes, np.asarray(mirrors)]
+    uf = UnionFind(n)
+    views = [codes] if mirrors is None else [codes, to_uint64(mirrors)]
     for start in range(0, n, block):
         rows = slice(start, min(n, start + block))
         near = np.zeros((rows.stop - rows.start, n), dtype=bool)
@@ -32,18 +29,12 @@ def cluster_codes(codes, mirrors=None, eps: int = 8, min_size: int = 5, block: i
         for a, b in zip(*np.nonzero(near)):
             a += start
             if a < b:
-                ra, rb = find(a), find(b)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(i)
-    out = [g for g in groups.values() if len(g) >= min_size]
-    return sorted(out, key=len, reverse=True)
+                uf.union(int(a), int(b))
+    return uf.groups(min_size)
 
 
 def medoid(codes, members: list[int]) -> int:
     """The member with the smallest summed distance to the others."""
-    sub = np.asarray(codes)[members]
+    sub = to_uint64(codes)[members]
     d = hamming_matrix(sub, sub).astype(np.int64).sum(axis=1)
     return members[int(np.argmin(d))]
