@@ -93,6 +93,7 @@ def test_pages_show_the_analysis(site):
     t = c.get(f"/t/{FOCUS}")
     assert t.status_code == 200 and "<svg" in t.text and "Join the discussion" in t.text
     assert "context:pandemic" in t.text  # the change point, as in the report
+    assert "Where it spread" in t.text and "r/wholesomememes" in t.text
     key = an_instance(web)
     i = c.get(f"/i/{key}")
     assert i.status_code == 200 and FOCUS in i.text and "because" in i.text
