@@ -106,6 +106,12 @@ def _finding(template: str, cp: dict) -> str:
     return f"The share of {ctx} captions {where} {verb} from {_pct(cp['before'])} to {_pct(cp['after'])}{diff} from {when}{words}."
 
 
+def _readable(text: str | None) -> bool:
+    """A caption worth showing as an example: at least two words (OCR of a picture with no caption can
+    leave a stray 'O')."""
+    return bool(text) and len(text.split()) >= 2 and len(text) >= 6
+
+
 def _uses(store: Store) -> dict:
     rows = store.query("SELECT use, count(*) FROM analyses WHERE use IS NOT NULL GROUP BY use ORDER BY 2 DESC")
     total = sum(n for _, n in rows)
@@ -229,8 +235,8 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
             def shows(r, kind=kind, name=name):  # after a context or use change, captions that carry it
                 return kind == "volume" or (kind == "context" and name in tags[r["key"]]) or (kind == "use" and r["use"] == name)
 
-            before = [r["text"] for r in dated if lo <= r["created_at"] < cp["date"] and r["text"]]
-            after = [r["text"] for r in dated if cp["date"] <= r["created_at"] < hi and r["text"] and shows(r)]
+            before = [r["text"] for r in dated if lo <= r["created_at"] < cp["date"] and _readable(r["text"])]
+            after = [r["text"] for r in dated if cp["date"] <= r["created_at"] < hi and _readable(r["text"]) and shows(r)]
             cp["samples_before"], cp["samples_after"] = before[-3:], after[:3]
         sp = store.scalar("SELECT data FROM spread WHERE template=?", (t["name"],))
         entry["spread"] = json.loads(sp) if sp else None
