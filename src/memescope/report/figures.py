@@ -101,12 +101,13 @@ USE_STYLE = {
 
 def use_figure(timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None) -> Figure | None:
     """How the meme is used over time: each use's share of the bin's classified posts as stacked bands
-    (colour and hatch), use change points as labelled dashed lines with their 95% intervals shaded. Bins
-    with fewer than 3 classified posts are left blank rather than drawn as 0% or 100%."""
+    (colour and hatch), the mean sentiment per bin (dotted line, right axis), use change points as
+    labelled dashed lines with their 95% intervals shaded. Bins with fewer than 3 classified posts are
+    left blank rather than drawn as 0% or 100%."""
     uses = [u for u in USE_STYLE if any(b.get("uses", {}).get(u) for b in timeline)]
     if not uses:
         return None
-    fig, ax = plt.subplots(figsize=(8, 2.6), dpi=110)
+    fig, ax = plt.subplots(figsize=(8, 3.0), dpi=110)
     xs = [date.fromisoformat(b["bin"]) for b in timeline]
     tot = [sum(b.get("uses", {}).values()) for b in timeline]
     # step="post" draws a value up to the next x: repeat the last bin one bin later so it gets a width
@@ -124,11 +125,25 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
         bottom = top
     ax.set_ylim(0, 100)
     ax.set_ylabel("share of posts (%)", color=_INK)
-    ax.spines[["top", "right"]].set_visible(False)
+    ax.spines[["top"]].set_visible(False)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator())
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     _mark_changes(ax, change_points, "use:")
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncol=4, fontsize=8, frameon=False)
+    handles, labels = ax.get_legend_handles_labels()
+    # mean sentiment per bin (VADER compound), on its own axis: a dark dotted line with markers
+    sent = [b.get("sentiment") if t >= 3 and b.get("sentiment") is not None else float("nan") for b, t in zip(timeline, tot)]
+    if any(v == v for v in sent):
+        ax2 = ax.twinx()
+        ax2.plot(xs, sent, ":", color=_INK, lw=1.4, marker="o" if len(xs) <= 80 else None, ms=2.5,
+                 drawstyle="steps-post", label="mean sentiment")
+        ax2.set_ylim(-1, 1)
+        ax2.axhline(0, color=_INK, lw=0.5, alpha=0.4)
+        ax2.set_ylabel("mean sentiment (VADER)", color=_INK)
+        ax2.spines[["top"]].set_visible(False)
+        h2, l2 = ax2.get_legend_handles_labels()
+        handles, labels = handles + h2, labels + l2
+    # below the plot: a legend of five entries above it would run into the title
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=5, fontsize=8, frameon=False)
     if title:
         ax.set_title(f"{title}: use", loc="right", fontsize=10, color=_INK)
     fig.tight_layout()
