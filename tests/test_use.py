@@ -187,6 +187,8 @@ def test_classify_cli(tmp_path):
     assert res.exit_code == 0, res.output
     r = json.loads(res.stdout)[0]
     assert r["use"] == "sarcastic" and r["template_affect"] == "sad" and "pandemic" in r["contexts"]
+    # occlusion: leaving out "great" costs the sarcastic reading most
+    assert r["words"][0]["word"] == "great" and r["words"][0]["drop"] > 0.2
     res = runner.invoke(app, ["classify", "hello", "--template", "no-such-template", "--db", str(tmp_path / "s.db")])
     assert res.exit_code != 0 and "unknown template" in res.output
 

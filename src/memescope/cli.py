@@ -353,6 +353,7 @@ def classify(
     texts: Annotated[list[str], typer.Argument(help="Caption texts.")],
     template: Annotated[Optional[str], typer.Option(help="A registered template: its mood (affect) becomes a cue.")] = None,
     affect: Annotated[Optional[str], typer.Option(help="The picture's mood when no template is registered, e.g. sad.")] = None,
+    explain: Annotated[bool, typer.Option(help="Also find the words that drove each decision (by leaving each out).")] = True,
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -363,7 +364,7 @@ def classify(
     """
     from .workflow import classify_texts
 
-    res = classify_texts(texts, template=template, affect=affect, db=db)
+    res = classify_texts(texts, template=template, affect=affect, db=db, explain=explain)
     if json_out:
         _print_json(res)
         return
@@ -375,6 +376,8 @@ def classify(
         out.print(f"{r['text']!r}", markup=False)
         out.print(f"  use: {r['use']}  [{probs}]", markup=False)
         out.print(f"  because: {why}", markup=False)
+        if r.get("words"):
+            out.print("  words that mattered: " + ", ".join(f"{w['word']} (-{w['drop']:.0%})" for w in r["words"]), markup=False)
         out.print(f"  humour {r['humour']:.2f}, sarcasm {r['sarcasm']:.2f}; sentiment {r['sentiment_label']} {r['sentiment']:+.2f}", markup=False)
         out.print(f"  emotions: {emo}; context: {ctx}", markup=False)
 

