@@ -13,7 +13,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["timeline_figure", "use_figure", "templates_figure", "context_names", "USE_STYLE"]
+__all__ = ["timeline_figure", "use_figure", "templates_figure", "context_names", "inline_svg", "USE_STYLE"]
 
 _INK = "#1f2937"
 _BAR = "#93c5fd"
@@ -166,3 +166,14 @@ def templates_figure(templates: list[dict], top: int = 20) -> Figure:
 
 def close(fig: Figure) -> None:
     plt.close(fig)
+
+
+def inline_svg(fig: Figure) -> str:
+    """The figure as an <svg> element to put inside HTML (no XML prologue); closes the figure."""
+    import io
+
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    close(fig)
+    svg = buf.getvalue()
+    return svg[svg.index("<svg"):]

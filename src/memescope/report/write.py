@@ -45,11 +45,7 @@ def _thumb(path: str | None, side: int = 220) -> str | None:
 
 
 def _svg(fig) -> Markup:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    figures.close(fig)
-    svg = buf.getvalue()
-    return Markup(svg[svg.index("<svg") :])  # drop the XML prologue: the SVG sits inside HTML
+    return Markup(figures.inline_svg(fig))
 
 
 def _save(fig, folder: Path, stem: str) -> None:

@@ -21,24 +21,14 @@ def analysis_fingerprint(store: Store) -> str:
 
 
 def _figures(entry: dict) -> dict:
-    import io
-
     from ..report import figures
-
-    def svg(fig):
-        if fig is None:
-            return None
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg")
-        figures.close(fig)
-        s = buf.getvalue()
-        return s[s.index("<svg"):]
 
     if not entry["timeline"]:
         return {}
+    use = figures.use_figure(entry["timeline"], entry["change_points"], entry["name"], entry["bin_unit"])
     return {
-        "timeline": svg(figures.timeline_figure(entry["timeline"], entry["change_points"], entry["name"], entry["bin_unit"])),
-        "use": svg(figures.use_figure(entry["timeline"], entry["change_points"], entry["name"], entry["bin_unit"])),
+        "timeline": figures.inline_svg(figures.timeline_figure(entry["timeline"], entry["change_points"], entry["name"], entry["bin_unit"])),
+        "use": figures.inline_svg(use) if use is not None else None,
     }
 
 
