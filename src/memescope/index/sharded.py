@@ -147,16 +147,9 @@ def _block_forest(batch: list) -> list[tuple[int, int]]:
     cj = np.load(Path(pj) / "codes.npy", mmap_mode="r")
     mj_path = Path(pj) / "mirrors.npy"
     mj = np.load(mj_path, mmap_mode="r") if mj_path.exists() else None
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:  # path compression
-            parent[x], x = root, parent[x]
-        return root
-
+    # local positions: shard i first, then shard j (one shard when it is the diagonal block)
+    same = oi == oj
+    uf = UnionFind(len(ci) if same else len(ci) + len(cj))
     out = []
     for s in range(0, len(ci), block):
         rows = np.asarray(ci[s: s + block])
@@ -165,11 +158,8 @@ def _block_forest(batch: list) -> list[tuple[int, int]]:
             near |= hamming_matrix(rows, np.asarray(mj)) <= eps
         for a, b in zip(*np.nonzero(near)):
             ga, gb = oi + s + int(a), oj + int(b)
-            if ga < gb:
-                ra, rb = find(ga), find(gb)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-                    out.append((ga, gb))
+            if ga < gb and uf.union(s + int(a), int(b) if same else len(ci) + int(b)):
+                out.append((ga, gb))
     return out
 
 
