@@ -87,6 +87,17 @@ class _Dups:
             self.key = fp
         return self.keys, self.codes
 
+    def near(self, web: WebDB, views: list[int], exclude: str | None = None, radius: int = 10, limit: int = 12) -> list[tuple[str, int]]:
+        """(key, distance) of instances within `radius` bits of any of the query's views, nearest first."""
+        from ..index import hamming_matrix
+
+        keys, codes = self.get(web)
+        if not len(codes):
+            return []
+        dist = hamming_matrix(views, codes).min(axis=0)
+        order = np.argsort(dist, kind="stable")
+        return [(keys[j], int(dist[j])) for j in order[: limit + 1] if dist[j] <= radius and keys[j] != exclude][:limit]
+
 
 def create_app(web: WebDB, config: WebConfig | None = None):
     """The ASGI app over an opened web database (publish the analysis into it first)."""
@@ -141,9 +152,14 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         uid = request.session.get("uid")
         if uid is None:
             return None
+        # one lookup per request: a page asks for the user once for its thread and once for its header
+        cached = getattr(request.state, "me", None)
+        if cached is not None and cached[0] == uid:
+            return cached[1]
         u = web.one("SELECT id, name, email, is_moderator, banned, created_at FROM web_users WHERE id=?", (uid,))
         if u is None:
             request.session.clear()
+        request.state.me = (uid, u)
         return u
 
     def csrf_token(request: Request) -> str:
@@ -244,15 +260,7 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         i = web.one("SELECT * FROM web_instances WHERE key=?", (key,))
         if i is None:
             raise HTTPException(404, "no such instance")
-        near = []
-        if i["phash"] is not None:
-            from ..index import hamming_matrix
-
-            keys, codes = dups.get(web)
-            if len(codes):
-                d = hamming_matrix([i["phash"]], codes)[0]
-                order = np.argsort(d, kind="stable")[:13]
-                near = [(keys[j], int(d[j])) for j in order if d[j] <= 10 and keys[j] != key][:12]
+        near = dups.near(web, [i["phash"]], exclude=key) if i["phash"] is not None else []
         return page(request, "instance.html.j2", i=i, probs=json.loads(i["use_probs"] or "{}"),
                     cues=json.loads(i["use_cues"] or "[]"), near=near, thread=thread(f"i:{key}", page_no, user(request)))
 
@@ -308,7 +316,6 @@ def create_app(web: WebDB, config: WebConfig | None = None):
 
     def _match_upload(im) -> dict:
         from ..imaging import phash, phash_and_mirror, strip_bars
-        from ..index import hamming_matrix
         from ..templates import match_hashes, reference_codes
 
         pic, box = strip_bars(im)
@@ -319,12 +326,7 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         idx = {n: k for k, n in enumerate(names)}
         ids, codes = reference_codes([idx[r["template"]] for r in refs], [r["phash"] for r in refs], [r["phash_mirror"] for r in refs])
         d = match_hashes(content.to_int64(), full.to_int64(), mirror.to_int64(), ids, codes)
-        keys, inst = dups.get(web)
-        near = []
-        if len(inst):
-            dist = hamming_matrix([content.to_int64(), mirror.to_int64()], inst).min(axis=0)
-            order = np.argsort(dist, kind="stable")[:12]
-            near = [(keys[j], int(dist[j])) for j in order if dist[j] <= 10]
+        near = dups.near(web, [content.to_int64(), mirror.to_int64()])
         res = {"template": names[d.template_id] if d.template_id is not None else None, "score": d.score,
                "distance": d.distance, "method": d.method, "near": near, "verified": False}
         if res["template"] is None and refs:

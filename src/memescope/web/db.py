@@ -144,6 +144,9 @@ class WebDB:
     def index_text(self, rows: list[tuple[str, str, str]]) -> None:
         """(key, template, text) rows into the full-text index (PostgreSQL indexes a generated column)."""
 
+    def clear_text(self) -> None:
+        """Empty the full-text index (PostgreSQL's is a generated column of web_instances: nothing to do)."""
+
     def close(self) -> None:
         c = getattr(self._local, "conn", None)
         if c is not None:
@@ -234,9 +237,6 @@ class PostgresWebDB(WebDB):
     def tx(self):
         with self.conn.transaction():
             yield self
-
-    def clear_text(self) -> None:
-        pass  # the tsvector is a generated column of web_instances
 
     def search_text(self, query, limit=30, offset=0):
         if not query.strip():
