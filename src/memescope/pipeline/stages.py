@@ -405,10 +405,11 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
     from ..understand import use_model
 
     embed = None
-    if use_model() is not None:  # the caption embedder is there: measure drift at meaning changes
+    model = use_model()
+    if model is not None:  # the caption embedder is there: measure drift at meaning changes
         from ..understand.embed import get_embedder
 
-        embed = get_embedder(use_model().meta.get("embedder", "minilm-int8")).embed
+        embed = get_embedder(model.embedder).embed
     ctx.progress.start("timeline", len(by_t))
     series_rows, cp_rows = [], []
     for template, posts in by_t.items():

@@ -36,7 +36,7 @@ def use_model():
         return None
     model = load_model(where)
     try:
-        get_embedder(model.meta.get("embedder", "minilm-int8"))
+        get_embedder(model.embedder)
     except NotInstalledError as exc:
         log.warning("use classification is off: %s", exc)
         return None
@@ -70,7 +70,7 @@ def analyze_texts(texts: list[str], affects: list[str | None] | None = None) -> 
     if model is not None and live:
         from .model import featurize
 
-        X, fired = featurize([texts[i] for i in live], [affects[i] for i in live], model.meta.get("embedder", "minilm-int8"))
+        X, fired = featurize([texts[i] for i in live], [affects[i] for i in live], model.embedder)
         for i, pred in zip(live, model.predict(X, fired)):
             out[i].update(pred)
     return out

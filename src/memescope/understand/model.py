@@ -89,6 +89,11 @@ class UseModel:
     def version(self) -> str:
         return self.meta.get("version", "")
 
+    @property
+    def embedder(self) -> str:
+        """The embedder the heads were trained on (featurize must use the same one)."""
+        return self.meta.get("embedder", "minilm-int8")
+
     def predict(self, X: np.ndarray, fired: list[dict]) -> list[dict]:
         """Per row: use with probabilities, humour and sarcasm scores and flags, and the cues that pushed
         toward the chosen use (cue value times its weight for that class, largest first)."""
