@@ -31,11 +31,10 @@ def test_empty_index():
     assert HammingIndex().knn(0, 3) == [] and HammingIndex().range(0, 64) == []
 
 
-@settings(max_examples=30, deadline=None)
-@given(st.lists(codes64, min_size=1, max_size=300), codes64, st.integers(0, 11), st.integers(1, 10),
-       st.lists(st.integers(0, 63), max_size=11))
-def test_multi_index_hashing_is_exact_up_to_radius_11(codes, query, radius, k, flips):
-    __import__("pytest").importorskip("faiss")
+@settings(max_examples=40, deadline=None)
+@given(st.lists(codes64, min_size=1, max_size=300), codes64, st.integers(0, 20), st.integers(1, 10),
+       st.lists(st.integers(0, 63), max_size=11), st.integers(0, 40), st.sampled_from([4, 8, 16]))
+def test_multi_index_hashing_is_exact_at_every_radius(codes, query, radius, k, flips, tail, m):
     from memescope.index import MultiHashIndex
 
     # plant a near neighbour of the query, so small radii have something to find
@@ -43,13 +42,31 @@ def test_multi_index_hashing_is_exact_up_to_radius_11(codes, query, radius, k, f
     for b in flips:
         near ^= 1 << b
     codes = codes + [near]
-    mh = MultiHashIndex()
+    mh = MultiHashIndex(m=m)
     mh.add(range(len(codes)), [ImageHash(c).to_int64() for c in codes])
+    mh.build()  # small sets would otherwise be scanned, never probed
+    # codes added after the build live in the tail until the next build
+    extra = [c ^ (1 << (i % 64)) for i, c in enumerate(codes[:tail])]
+    mh.add(range(len(codes), len(codes) + len(extra)), extra)
     brute = HammingIndex()
-    brute.add(range(len(codes)), codes)
+    brute.add(range(len(codes) + len(extra)), codes + extra)
     q = ImageHash(query).to_int64()
-    assert sorted(mh.range(q, radius)) == sorted(brute.range(query, radius))
+    assert mh.range(q, radius) == brute.range(query, radius)
     assert [d for _, d in mh.knn(q, k)] == [d for _, d in brute.knn(query, k)]
+
+
+def test_multi_index_hashing_rebuilds_when_the_tail_grows():
+    from memescope.index import MultiHashIndex
+
+    rng = np.random.default_rng(1)
+    codes = rng.integers(0, 2**63, size=200_000, dtype=np.int64)
+    mh = MultiHashIndex()
+    mh.add(np.arange(100_000), codes[:100_000])
+    assert mh.range(int(codes[5]), 0) == [(5, 0)]
+    built = mh._built
+    mh.add(np.arange(100_000, 200_000), codes[100_000:])
+    assert mh.range(int(codes[150_000]), 3)[0] == (150_000, 0)
+    assert mh._built == 200_000 > built
 
 
 def test_to_uint64_keeps_every_bit():
