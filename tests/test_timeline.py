@@ -220,3 +220,23 @@ def test_embedding_drift_sees_a_change_of_subject():
     assert same["drift"] < 2 * same["noise"]
     assert all(t in home for t in moved["representative_after"]) and len(moved["representative_after"]) == 3
     assert embedding_drift(pets[:2], home, embed) is None  # too few captions on one side
+
+
+def test_a_shift_in_steps_is_one_change_from_first_to_last():
+    # pandemic words: 0.2% of captions, then 5% for six weeks, then 35% (the ImgFlip data's shape)
+    rng = np.random.default_rng(3)
+    n = np.full(60, 400)
+    p = np.r_[np.full(30, 0.002), np.full(6, 0.05), np.full(24, 0.35)]
+    k = rng.binomial(n, p)
+    steps = detect_share_changes(k, n)
+    assert [c.index for c in steps] == [30, 36]  # without merging: two changes, each half the story
+    (cp,) = detect_share_changes(k, n, merge_gap=8)
+    assert cp.index == 36  # dated by its largest step
+    assert cp.before < 0.01 and cp.after > 0.3
+    assert cp.detail["index_low"] <= 30 and cp.detail["index_high"] >= 36
+    assert [s["index"] for s in cp.detail["steps"]] == [30, 36]
+    assert (cp.detail["first"], cp.detail["last"]) == (30, 36)
+    # steps farther apart than merge_gap, or a rise then a fall, stay separate changes
+    assert len(detect_share_changes(k, n, merge_gap=4)) == 2
+    down = np.r_[np.full(30, 0.002), np.full(6, 0.3), np.full(24, 0.05)]
+    assert len(detect_share_changes(rng.binomial(n, down), n, merge_gap=8)) == 2

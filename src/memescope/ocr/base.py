@@ -10,9 +10,10 @@ from PIL import Image
 
 from ..registry import Registry
 from .clean import clean_text
+from .metrics import edit_distance
 
 __all__ = ["OcrLine", "OcrResult", "OcrEngine", "ocr_engines", "get_engine", "assign_blocks", "reading_order",
-           "norm_line", "drop_template_text"]
+           "norm_line", "drop_template_text", "template_text"]
 
 
 @dataclass(frozen=True)
@@ -94,15 +95,38 @@ def norm_line(text: str) -> str:
     return " ".join("".join(c for c in text.upper() if c.isalnum() or c.isspace()).split())
 
 
+def template_text(engine: "OcrEngine", image: Image.Image, widths: tuple[int, ...] = (500, 800)) -> list[str]:
+    """The text a template's bare picture carries, as normalized lines: read at its own size and at a few
+    common meme widths, because an engine may find small print at one size and not another."""
+    from ..imaging import strip_bars
+
+    lines: list[str] = []
+    sizes = [image.size] + [(w, max(1, round(image.height * w / image.width))) for w in widths if abs(w - image.width) > 100]
+    for size in sizes:
+        im = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
+        for ln in engine.read(im, strip_bars(im)[1]).lines:
+            n = norm_line(ln.text)
+            if n and n not in lines:
+                lines.append(n)
+    return lines
+
+
 def drop_template_text(result: OcrResult, template_lines: list[str] | set[str]) -> OcrResult:
     """Mark as block 'template' the lines that repeat the matched template's own text (a line equal to
     one of its lines, or a fragment of one), so the caption is only what people added."""
     own = {norm_line(t) for t in template_lines if norm_line(t)}
     if not own:
         return result
+    # OCR spaces small print unevenly ("IAM ONCE AGAIN" for "I AM ONCE AGAIN"): long fragments also match
+    # with the spaces taken out
+    glued = [t.replace(" ", "") for t in own]
     lines = []
     for ln in result.lines:
         n = norm_line(ln.text)
-        mine = bool(n) and any(n == t or (len(n) >= 2 and f" {n} " in f" {t} ") for t in own)
+        g = n.replace(" ", "")
+        mine = bool(n) and (any(n == t or (len(n) >= 2 and f" {n} " in f" {t} ") for t in own)
+                            or (len(g) >= 6 and any(g in t for t in glued))
+                            # small print misread differently each time ("LIGHTYEAR", "LIOHIVEAR")
+                            or (len(g) >= 5 and any(edit_distance(g, t) <= 0.34 * max(len(g), len(t)) for t in glued)))
         lines.append(OcrLine(ln.text, ln.score, ln.box, "template") if mine else ln)
     return OcrResult(result.engine, lines)

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["clean_text", "is_noise", "split_glued"]
+__all__ = ["clean_text", "fix_capital_i", "is_noise", "looks_like_words", "split_glued", "strip_stray_accents"]
 
 _KEEP_SINGLE = {"a", "i", "u", "y", "o", "&", "+", "?", "!", "x"}
 
@@ -23,6 +23,7 @@ def is_noise(line: str) -> bool:
 # A part must be a common word (frequency rank within ~8,000 in wordninja's English list) for a split to
 # be trusted: "OHGREATANOTHER" -> "OH GREAT ANOTHER", while slang stays whole ("zoomers" is not "zoo mers").
 _MAX_RANK = 8000
+_MAX_RANK_LONG = 40000
 
 
 @lru_cache(maxsize=1)
@@ -39,6 +40,18 @@ def _word_ranks() -> dict[str, int] | None:
         return {w.strip(): i for i, w in enumerate(f) if w.strip()}
 
 
+def looks_like_words(line: str, max_rank: int = 30_000) -> bool:
+    """True when a line reads as language: one of its tokens is a known word of 3+ letters, and at least
+    half of its tokens are known words. Background texture read as text ("rv", "gux * =", "4 TOR (Om")
+    fails this. True when no word list is installed, so nothing is dropped for want of one."""
+    ranks = _word_ranks()
+    if ranks is None:
+        return True
+    tokens = [t for t in (re.sub(r"[^a-z']", "", w.lower()).strip("'") for w in line.split()) if t]
+    words = [t for t in tokens if ranks.get(t, max_rank) < max_rank or t in _KEEP_SINGLE]
+    return bool(tokens) and any(len(w) >= 3 for w in words) and 2 * len(words) >= len(line.split())
+
+
 def split_glued(token: str) -> str:
     """Split a token OCR glued together (letters only, not itself a word) into 2-4 common words,
     keeping its case; anything less certain is returned unchanged."""
@@ -53,7 +66,13 @@ def split_glued(token: str) -> str:
     parts = wordninja.split(low)
     if not 2 <= len(parts) <= 4 or "".join(parts) != low:
         return token
-    if any((len(p) == 1 and p not in ("a", "i")) or ranks.get(p, _MAX_RANK) >= _MAX_RANK for p in parts):
+    if any(len(p) == 1 and p not in ("a", "i") for p in parts):
+        return token
+    # every part must be common, except that one long rarer word may follow or precede function words
+    # only ("a gorilla", "the gorilla"); "tommorrow" must not become "tom morrow"
+    rare = [p for p in parts if ranks.get(p, _MAX_RANK_LONG) >= _MAX_RANK]
+    if rare and not (len(rare) == 1 and len(rare[0]) >= 5 and ranks.get(rare[0], _MAX_RANK_LONG) < _MAX_RANK_LONG
+                     and all(ranks[p] < 100 for p in parts if p != rare[0])):
         return token
     out, i = [], 0
     for p in parts:
@@ -62,10 +81,50 @@ def split_glued(token: str) -> str:
     return " ".join(out)
 
 
+def strip_stray_accents(token: str) -> str:
+    """OCR models trained on many languages put accents on English letters ("FEÉLING"). Drop the accents
+    when the bare word is a known word and the accented one is not ("café" becomes "cafe" too); a word the
+    list does not know keeps its accents."""
+    if token.isascii():
+        return token
+    bare = "".join(c for c in unicodedata.normalize("NFKD", token) if not unicodedata.combining(c))
+    ranks = _word_ranks()
+    if ranks is None or bare == token:
+        return token
+    low = token.lower()
+    if low not in ranks and re.sub(r"[^a-z']", "", bare.lower()) in ranks:
+        return bare
+    return token
+
+
 def clean_text(text: str) -> str:
     """Normalize OCR text for analysis: NFKC, one space between words, background noise lines dropped,
-    glued words split where a word list shows it."""
+    stray accents removed and glued words split where a word list shows it."""
     text = unicodedata.normalize("NFKC", text)
-    lines = [" ".join(split_glued(w) for w in line.split()) for line in text.splitlines() if line.strip() and not is_noise(line)]
+    lines = [" ".join(split_glued(strip_stray_accents(w)) for w in line.split())
+             for line in text.splitlines() if line.strip() and not is_noise(line)]
     out = " ".join(lines)
     return re.sub(r"\s+([,.!?;:])", r"\1", out).strip()
+
+
+def _letters(word: str) -> bool:
+    """A word of letters, punctuation around or inside it allowed ("REAL?!", "YOU'LL")."""
+    core = re.sub(r"[^\w]", "", word)
+    return core.isalpha()
+
+
+def fix_capital_i(text: str) -> str:
+    """A capital I in Impact-like fonts is a plain bar, which OCR reads as "|", or as "1" beside words.
+    Likewise a zero inside a word of letters is an O ("T0" -> "TO"; "2020" and "10PM" stay)."""
+    words = text.split()
+    for i, word in enumerate(words):
+        if "0" in word and any(c.isalpha() for c in word) and not any(c in "123456789" for c in word):
+            words[i] = word = word.replace("0", "O")
+        if word == "|":
+            words[i] = "I"
+        elif word == "1":
+            before = words[i - 1] if i else ""
+            after = words[i + 1] if i + 1 < len(words) else ""
+            if (not before or _letters(before)) and _letters(after):
+                words[i] = "I"
+    return " ".join(words)

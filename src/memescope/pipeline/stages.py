@@ -246,9 +246,10 @@ def ocr_batch(batch: tuple[str, list[tuple[str, str, list[int], list[str]]]]) ->
 
 
 def template_own_text(store: Store, engine_name: str, template_ids: set[int]) -> dict[int, list[str]]:
-    """The text each template's first reference picture carries, read once per engine and stored."""
-    from ..imaging import load_image, strip_bars
-    from ..ocr import get_engine, norm_line
+    """The text each template's first reference picture carries (at a few sizes), read once per engine
+    and stored."""
+    from ..imaging import load_image
+    from ..ocr import get_engine, template_text
 
     out: dict[int, list[str]] = {}
     for tid in sorted(template_ids):
@@ -260,8 +261,7 @@ def template_own_text(store: Store, engine_name: str, template_ids: set[int]) ->
         lines: list[str] = []
         if ref:
             try:
-                im = load_image(ref[0][0])
-                lines = [norm_line(ln.text) for ln in get_engine(engine_name).read(im, strip_bars(im)[1]).lines]
+                lines = template_text(get_engine(engine_name), load_image(ref[0][0]))
             except BadImageError as exc:
                 log.warning("template %d: cannot read its reference for its own text (%s)", tid, exc.reason)
         store.db.execute("INSERT OR REPLACE INTO template_text(template_id, engine, lines) VALUES (?,?,?)",
@@ -420,7 +420,8 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
         for cp in res.change_points:
             cp_rows.append((
                 template, cp["kind"], cp["date"], cp["before"], cp["after"],
-                json.dumps(cp["detail"] | {"unit": cp["unit"], "segment_start": cp["segment_start"], "segment_end": cp["segment_end"]}),
+                json.dumps(cp["detail"] | {"unit": cp["unit"], "segment_start": cp["segment_start"], "segment_end": cp["segment_end"]}
+                           | ({"steps": cp["steps"]} if cp["steps"] else {})),
                 cp["date_low"], cp["date_high"], json.dumps(cp["effect"]),
                 json.dumps({"before": cp["terms_before"], "after": cp["terms_after"]}),
             ))

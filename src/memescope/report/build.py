@@ -14,7 +14,9 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
   effect {diff, diff_low, diff_high} (shares) or {rate_ratio, rate_ratio_low, rate_ratio_high} (volume),
   terms_before[], terms_after[] {term, z, before, after}, samples_before[], samples_after[],
   embedding {drift, noise, representative_before[], representative_after[]} (meaning changes, when the
-  caption embedder is installed; null otherwise)},
+  caption embedder is installed; null otherwise), steps[] {date, before, after} (a shift that came in steps
+  less than ~2 months apart is one change: before is the share before its first step, after the share after
+  its last, date its largest step, date_low/date_high span all steps; empty for a one-step change)},
   spread {origin {date, community}, first_by_community[] {community, first_seen, lag_days, posts},
   leads[] {leader, follower, coef, p}}, variants[] {variant, example, first_seen, images}, samples[] {post, date,
   community, text, text_source, image, method, use, use_cues[]}, references[] (image paths)
@@ -60,6 +62,7 @@ def _change_points(store: Store, template: str) -> list[dict]:
             "effect": json.loads(r["effect"] or "{}"),
             "terms_before": terms.get("before", []), "terms_after": terms.get("after", []),
             "embedding": d.get("embedding"),
+            "steps": d.get("steps", []),
             "detail": d,
         })
     return out
@@ -99,11 +102,16 @@ def _finding(template: str, cp: dict) -> str:
         ratio = f", x{eff['rate_ratio']:.2g} [{eff['rate_ratio_low']:.2g}, {eff['rate_ratio_high']:.2g}]" if "rate_ratio" in eff else ""
         return f"Posting volume {where} {verb} from {cp['before']:.1f} to {cp['after']:.1f} posts per {unit or 'bin'}{ratio} from {when}."
     ctx = cp["kind"].split(":", 1)[1]
+    steps = cp.get("steps") or []
+    if steps:
+        # a shift in steps: say when it started and ended, and where each step took it
+        parts = ", ".join(f"to {_pct(st['after'])} from {_when(st['date'], unit)}" for st in steps)
+        when = f"{_when(steps[0]['date'], unit)} to {_when(steps[-1]['date'], unit)} in {len(steps)} steps ({parts})"
     diff = f" (change {100 * eff['diff']:+.0f} points, 95% CI {100 * eff['diff_low']:+.0f} to {100 * eff['diff_high']:+.0f})" if "diff" in eff else ""
     words = ""
     if cp.get("terms_after") and cp["after"] > cp["before"]:
         words = "; words that came in: " + ", ".join(t["term"] for t in cp["terms_after"][:5])
-    return f"The share of {ctx} captions {where} {verb} from {_pct(cp['before'])} to {_pct(cp['after'])}{diff} from {when}{words}."
+    return f"The share of {ctx} captions {where} {verb} from {_pct(cp['before'])} to {_pct(cp['after'])}{diff} {'over' if steps else 'from'} {when}{words}."
 
 
 def _readable(text: str | None) -> bool:
@@ -235,8 +243,11 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
             def shows(r, kind=kind, name=name):  # after a context or use change, captions that carry it
                 return kind == "volume" or (kind == "context" and name in tags[r["key"]]) or (kind == "use" and r["use"] == name)
 
-            before = [r["text"] for r in dated if lo <= r["created_at"] < cp["date"] and _readable(r["text"])]
-            after = [r["text"] for r in dated if cp["date"] <= r["created_at"] < hi and _readable(r["text"]) and shows(r)]
+            # a shift in steps compares the time before its first step with the time after its last
+            first = cp["steps"][0]["date"] if cp.get("steps") else cp["date"]
+            last = cp["steps"][-1]["date"] if cp.get("steps") else cp["date"]
+            before = [r["text"] for r in dated if lo <= r["created_at"] < first and _readable(r["text"])]
+            after = [r["text"] for r in dated if last <= r["created_at"] < hi and _readable(r["text"]) and shows(r)]
             cp["samples_before"], cp["samples_after"] = before[-3:], after[:3]
         sp = store.scalar("SELECT data FROM spread WHERE template=?", (t["name"],))
         entry["spread"] = json.loads(sp) if sp else None

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from .bins import UNITS, bin_range, bin_start, choose_unit
+from .bins import UNITS, bin_days, bin_range, bin_start, choose_unit
 from .changepoints import detect_count_changes, detect_share_changes
 from .terms import distinctive_terms
 
@@ -34,6 +34,9 @@ class SeriesResult:
     sentiment: list[float | None]
     change_points: list[dict] = field(default_factory=list)
     use_n: dict[str, list[int]] = field(default_factory=dict)
+
+
+MERGE_DAYS = 62
 
 
 def detection_unit(display: str) -> str:
@@ -95,22 +98,27 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
     else:
         dbins, dn, dk, _, idx = _bin(posts, du, contexts)
     found = [("volume", cp) for cp in detect_count_changes(dn)]
+    # steps of one shift less than ~2 months apart are one change of meaning (see detect_share_changes)
+    merge_gap = max(1, round(MERGE_DAYS / bin_days(du)))
     for c in contexts:
         if dk[c].sum():
             kind = c if c.startswith("use:") else f"context:{c}"
-            found += [(kind, cp) for cp in detect_share_changes(dk[c], dn)]
+            found += [(kind, cp) for cp in detect_share_changes(dk[c], dn, merge_gap=merge_gap)]
     # segment edges per kind, to take "before" and "after" texts from the adjacent segments only
     by_kind: dict[str, list[int]] = {}
     for kind, cp in found:
         by_kind.setdefault(kind, []).append(cp.index)
     for kind, cp in found:
-        edges = [0, *sorted(by_kind[kind]), len(dbins)]
-        j = edges.index(cp.index)
-        lo, hi = edges[j - 1], edges[j + 1]
-        before = [p.text for p, i in zip(posts, idx) if lo <= i < cp.index and p.text]
-        after = [p.text for p, i in zip(posts, idx) if cp.index <= i < hi and p.text]
-        tb, ta = distinctive_terms(before, after, background)
         d = cp.detail
+        if "segment_lo" in d:  # share changes name the bins they compare (a shift in steps spans several)
+            lo, first, last, hi = d["segment_lo"], d["first"], d["last"], d["segment_hi"]
+        else:
+            edges = [0, *sorted(by_kind[kind]), len(dbins)]
+            j = edges.index(cp.index)
+            lo, first, last, hi = edges[j - 1], cp.index, cp.index, edges[j + 1]
+        before = [p.text for p, i in zip(posts, idx) if lo <= i < first and p.text]
+        after = [p.text for p, i in zip(posts, idx) if last <= i < hi and p.text]
+        tb, ta = distinctive_terms(before, after, background)
         drift = None
         if embed is not None and kind != "volume":  # meaning changes only: volume says nothing of words
             from .drift import embedding_drift
@@ -130,6 +138,7 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
             "terms_before": tb,
             "terms_after": ta,
             "detail": {k2: v for k2, v in d.items() if k2 in ("phi", "n_before", "n_after")} | ({"embedding": drift} if drift else {}),
+            "steps": [{"date": dbins[st["index"]], "before": st["before"], "after": st["after"]} for st in d.get("steps", [])],
         })
     res.change_points.sort(key=lambda c: (c["date"], c["kind"]))
     return res
