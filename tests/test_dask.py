@@ -168,3 +168,22 @@ def test_feature_shards_and_duckdb_near_duplicates(tmp_path):
     assert set(got) == want and len(got) >= 20
     assert pq.read_table(tmp_path / "pairs.parquet").num_rows == len(got)
     s.close()
+
+
+def _malloc_state(_batch):
+    import importlib
+
+    executors = importlib.import_module("memescope.pipeline.executors")
+    # glibc's thresholds cannot be read back; what can be checked is that the nanny's variable is there
+    # or not, and that the reset ran in this worker before the task body
+    return [(os.environ.get("MALLOC_TRIM_THRESHOLD_"), executors._MALLOC_DONE)]
+
+
+@pytest.mark.parametrize("mode, env", [(True, None), ("mallopt", "65536")])
+def test_the_nannys_malloc_setting_is_removed_or_undone(mode, env):
+    from memescope.pipeline.executors import DaskExecutor
+
+    with DaskExecutor(workers=1, relax_malloc=mode) as ex:
+        (result,) = list(ex.map_batches(_malloc_state, [[0]]))
+    # clusters memescope starts never get the variable; elsewhere each task resets glibc with mallopt
+    assert result == [(env, True)]

@@ -93,8 +93,11 @@ def _relax_malloc_trim() -> None:
     """Undo an aggressive glibc trim threshold in this process.
 
     Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, so glibc hands memory back to the OS
-    after nearly every image and asks for it again: measured here, ~25% more CPU on decoding. mallopt
-    at run time overrides the variable read at start, so this works on workers we did not start too.
+    after nearly every image and asks for it again: measured here, ~25% more CPU on decoding. Setting any
+    of these thresholds also freezes glibc's mmap threshold at 128 KiB (it normally grows with the
+    allocations a program makes), so every large array (an image, an ONNX tensor) is a fresh mmap with
+    its pages faulted in anew: OCR took 0.35 CPU-s per image instead of 0.17 (bench/scaling). mallopt at
+    run time overrides both, so this works on workers we did not start too.
     """
     global _MALLOC_DONE
     if _MALLOC_DONE:
@@ -107,6 +110,7 @@ def _relax_malloc_trim() -> None:
 
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-1, 64 * 1024 * 1024)  # M_TRIM_THRESHOLD: trim only past 64 MiB of free top memory
+        libc.mallopt(-3, 32 * 1024 * 1024)  # M_MMAP_THRESHOLD: glibc's own ceiling for its dynamic value
     except (OSError, AttributeError):  # not glibc: nothing to undo
         pass
 
@@ -132,7 +136,7 @@ class DaskExecutor(Executor):
     lost still lands once, because each batch's results are saved once, by key, in one transaction.
     """
 
-    def __init__(self, workers: int | None = None, address: str | None = None, relax_malloc: bool = True):
+    def __init__(self, workers: int | None = None, address: str | None = None, relax_malloc: bool | str = True):
         try:
             import dask
             from distributed import Client, LocalCluster
@@ -142,7 +146,9 @@ class DaskExecutor(Executor):
             raise NotInstalledError("dask.distributed", "dask", "'dask[distributed]'") from exc
         address = address or os.environ.get("DASK_SCHEDULER_ADDRESS")
         self._cluster = None
-        # relax_malloc=False leaves Dask's worker environment as it comes (to measure what it costs)
+        # relax_malloc: True removes the nanny's trim setting from workers we start and undoes it in tasks;
+        # "mallopt" only undoes it in tasks, as on a cluster someone else started; False leaves Dask's
+        # worker environment as it comes (the last two measure what each part is worth, bench/scaling)
         self._task = _dask_task if relax_malloc else _plain_task
         if address:
             self.client = Client(address, timeout="30s")
@@ -151,7 +157,7 @@ class DaskExecutor(Executor):
         else:
             self.workers = workers or os.cpu_count() or 1
             env = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
-                   if k != "MALLOC_TRIM_THRESHOLD_" or not relax_malloc}
+                   if k != "MALLOC_TRIM_THRESHOLD_" or relax_malloc is not True}
             with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                              dashboard_address=None, silence_logs=logging.WARNING)
