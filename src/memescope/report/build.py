@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 
 from ..store import Store
 
-__all__ = ["build_report", "SCHEMA"]
+__all__ = ["build_report", "kind_label", "SCHEMA"]
 
 SCHEMA = "memescope.report/1"
 
@@ -113,6 +113,13 @@ def _finding(template: str, cp: dict) -> str:
     if cp.get("terms_after") and cp["after"] > cp["before"]:
         words = "; words that came in: " + ", ".join(t["term"] for t in cp["terms_after"][:5])
     return f"The share of {ctx} captions {where} {verb} from {_pct(cp['before'])} to {_pct(cp['after'])}{diff} {'over' if steps else 'from'} {when}{words}."
+
+
+def kind_label(kind: str) -> str:
+    """A change point's kind in words: "volume" -> "posting volume", "context:pandemic" -> "pandemic
+    context", "use:sincere" -> "sincere use"."""
+    family, _, name = kind.partition(":")
+    return "posting volume" if family == "volume" else f"{name} {family}" if name else kind
 
 
 def _readable(text: str | None) -> bool:

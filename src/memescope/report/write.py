@@ -16,7 +16,7 @@ from markupsafe import Markup
 from ..exceptions import BadImageError
 from ..store import Store
 from . import figures
-from .build import build_report
+from .build import build_report, kind_label
 
 __all__ = ["write_report"]
 
@@ -94,6 +94,7 @@ def write_report(store: Store, out: str | Path, template: str | None = None) -> 
     env = Environment(loader=PackageLoader("memescope.report", "templates"), autoescape=select_autoescape(["html", "j2"]))
     env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.1f}%"
     env.filters["slug"] = _slug
+    env.filters["kindlabel"] = kind_label
     html = env.get_template("report.html.j2").render(r=report, v=views, clusters=clusters)
     (out / "report.html").write_text(html, encoding="utf-8")
     return {"json": str(out / "report.json"), "html": str(out / "report.html"), "figures": str(figdir), "report": report}

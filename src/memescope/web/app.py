@@ -16,6 +16,7 @@ from urllib.parse import quote
 import numpy as np
 
 from ..exceptions import NotInstalledError
+from ..report.build import kind_label
 from .db import MARK_END, MARK_START, WebDB
 from .security import (
     RateLimiter, UploadRefused, check_upload, csrf_ok, hash_password, new_csrf_token, render_comment,
@@ -133,6 +134,7 @@ def create_app(web: WebDB, config: WebConfig | None = None):
     templates.env.filters["snippet"] = _snippet
     templates.env.filters["q"] = lambda s: quote(str(s), safe="")
     templates.env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.0f}%"
+    templates.env.filters["kindlabel"] = kind_label
     templates.env.filters["fromjson"] = lambda s: json.loads(s) if s else None
     app.state.web, app.state.limiter = web, limiter
 
