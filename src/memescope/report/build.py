@@ -19,7 +19,9 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
   less than ~2 months apart is one change: before is the share before its first step, after the share after
   its last, date its largest step, date_low/date_high span all steps; empty for a one-step change)},
   spread {origin {date, community}, first_by_community[] {community, first_seen, lag_days, posts},
-  leads[] {leader, follower, coef, p}}, variants[] {variant, example, first_seen, images}, samples[] {post, date,
+  leads[] {leader, follower, coef, p}, influence {method, decay_days, baseline {community: posts/day},
+  self_excitation {community: alpha}, branching[] {source, target, alpha (posts in target set off per post
+  in source), p, p_holm, significant}} or null}, variants[] {variant, example, first_seen, images}, samples[] {post, date,
   community, text, text_source, image, method, use, use_cues[]}, references[] (image paths)
 - clusters[]: id, size, medoid (sha256 of the medoid image), medoid_path
 - unassigned_images, non_meme_images (unassigned and in no cluster)

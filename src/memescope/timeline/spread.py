@@ -1,5 +1,6 @@
-"""Origin and spread across communities: first sighting per community, its lag behind the origin, and
-which community's activity leads another's (a Granger-style test on monthly counts).
+"""Origin and spread across communities: first sighting per community, its lag behind the origin, which
+community's activity leads another's (a Granger-style test on monthly counts), and how many posts in one
+community a post in another sets off (a multivariate Hawkes process on daily counts, `hawkes.py`).
 
 The lead-lag test regresses B's activity this month on B's and A's last month (log1p counts, OLS):
 a positive coefficient on A's last month with p < 0.05 says A's activity helps predict B's beyond B's own
@@ -13,6 +14,7 @@ from datetime import date
 import numpy as np
 
 from .bins import bin_range, bin_start
+from .hawkes import hawkes_influence
 
 __all__ = ["spread"]
 
@@ -39,10 +41,11 @@ def _lead_lag(a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
 
 def spread(posts: list[tuple[str, str]], min_posts: int = 20) -> dict:
     """posts: [(created_at ISO, community)]. Returns {origin, first_by_community: [{community, first_seen,
-    lag_days, posts}], leads: [{leader, follower, coef, p}] (p < 0.05, positive coefficient)}."""
+    lag_days, posts}], leads: [{leader, follower, coef, p}] (p < 0.05, positive coefficient), influence
+    (hawkes_influence over the communities with at least `min_posts` posts, or None)}."""
     posts = sorted((d, c or "(none)") for d, c in posts if d)
     if not posts:
-        return {"origin": None, "first_by_community": [], "leads": []}
+        return {"origin": None, "first_by_community": [], "leads": [], "influence": None}
     origin_date, origin_comm = posts[0]
     first: dict[str, str] = {}
     counts: dict[str, int] = {}
@@ -53,7 +56,8 @@ def spread(posts: list[tuple[str, str]], min_posts: int = 20) -> dict:
     rows = [{"community": c, "first_seen": f, "lag_days": (date.fromisoformat(f[:10]) - d0).days, "posts": counts[c]}
             for c, f in sorted(first.items(), key=lambda kv: kv[1])]
     leads = []
-    active = [c for c, n in counts.items() if n >= min_posts]
+    influence = None
+    active = sorted(c for c, n in counts.items() if n >= min_posts)
     if len(active) >= 2:
         bins = bin_range(posts[0][0], posts[-1][0], "month")
         pos = {b: i for i, b in enumerate(bins)}
@@ -68,5 +72,13 @@ def spread(posts: list[tuple[str, str]], min_posts: int = 20) -> dict:
                 r = _lead_lag(series[a], series[b])
                 if r and r[0] > 0 and r[1] < 0.05:
                     leads.append({"leader": a, "follower": b, "coef": round(r[0], 3), "p": round(r[1], 4)})
+        days = bin_range(posts[0][0], posts[-1][0], "day")
+        dpos = {b: i for i, b in enumerate(days)}
+        daily = {c: np.zeros(len(days)) for c in active}
+        for d, c in posts:
+            if c in daily:
+                daily[c][dpos[d[:10]]] += 1
+        influence = hawkes_influence(daily)
     leads.sort(key=lambda e: e["p"])
-    return {"origin": {"date": origin_date, "community": origin_comm}, "first_by_community": rows, "leads": leads}
+    return {"origin": {"date": origin_date, "community": origin_comm}, "first_by_community": rows, "leads": leads,
+            "influence": influence}

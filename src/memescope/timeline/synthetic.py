@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Planted", "count_series", "share_series"]
+__all__ = ["Planted", "count_series", "share_series", "hawkes_posts"]
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,27 @@ def _places(rng, length: int, changes: int, min_gap: int) -> list[int]:
         if all(b - a >= min_gap for a, b in zip(cps, cps[1:])):
             return cps
     raise ValueError("cannot place that many changes that far apart")
+
+
+def hawkes_posts(mu: dict[str, float], alpha: dict[tuple[str, str], float], days: int, decay_days: float = 3.0,
+                 start: str = "2018-01-01", seed: int = 0) -> list[tuple[str, str]]:
+    """(date, community) posts from a discrete multivariate Hawkes process with known truth: `mu` posts a
+    day of background per community, alpha[(a, b)] posts in b set off by each post in a, exponential
+    kernel with mean lag `decay_days` (the model hawkes.py fits)."""
+    from datetime import date, timedelta
+
+    rng = np.random.default_rng(seed)
+    names = sorted(mu)
+    k = len(names)
+    A = np.array([[alpha.get((a, b), 0.0) for b in names] for a in names])
+    m = np.array([mu[c] for c in names])
+    r = np.exp(-1.0 / decay_days)
+    d0 = date.fromisoformat(start)
+    H, prev, out = np.zeros(k), np.zeros(k), []
+    for t in range(days):
+        H = r * H + (1 - r) * prev
+        prev = rng.poisson(m + A.T @ H).astype(float)
+        day = (d0 + timedelta(days=t)).isoformat()
+        for i, c in enumerate(names):
+            out += [(day, c)] * int(prev[i])
+    return out
