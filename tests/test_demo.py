@@ -38,6 +38,10 @@ def test_demo_recovers_the_planted_facts(demo_run):
     assert ev["focus"]["precision"] >= 0.95 and ev["focus"]["recall"] >= 0.95
     assert ev["template_accuracy"] >= 0.95
     assert ev["non_memes"]["rejected"] >= 0.9 * ev["non_memes"]["total"]
+    # memes of a template the knowledge base does not know form a candidate cluster of their own
+    un = ev["unregistered"]
+    assert un["posts"] == sum(bool(p.get("unregistered")) for p in truth["posts"]) > 0
+    assert un["in_largest_cluster"] >= 0.5 * un["posts"] and un["other_posts_in_clusters"] == 0
     found = ev["shift"]["found"]
     assert found is not None and found["unit"] == "month" and found["date"].startswith("2020-0")
     assert found["before"] < 0.05 and found["after"] > 0.3
@@ -50,6 +54,7 @@ def test_demo_recovers_the_planted_facts(demo_run):
     assert focus["spread"]["origin"]["community"] in {"r/memes", "r/wholesomememes", "tumblr", "twitter"}
     assert len(focus["spread"]["first_by_community"]) == 4
     assert (out / "report.html").stat().st_size > 50_000
+    assert report["clusters"] and report["clusters"][0]["size"] >= 5  # shown with its medoid in the report
 
 
 @pytest.mark.slow

@@ -139,6 +139,10 @@ def demo(
     out.print(f"[bold]{escape(f['template'])}[/]: precision {f['precision']}, recall {f['recall']} ({f['true']} planted instances)")
     out.print(f"templates right for {ev['template_accuracy']:.1%} of {ev['posts']} posts; non-memes rejected: "
               f"{ev['non_memes']['rejected']}/{ev['non_memes']['total']}; OCR word error rate {ev['ocr_word_error_rate']}")
+    un = ev.get("unregistered") or {}
+    if un.get("posts"):
+        out.print(f"memes of a template the knowledge base lacks: {un['in_largest_cluster']}/{un['posts']} in one candidate "
+                  f"cluster ({un['clustered']} clustered in all; {un['other_posts_in_clusters']} other posts in clusters)")
     s = ev["shift"]
     if s["found"]:
         fd = s["found"]

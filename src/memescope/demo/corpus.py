@@ -11,7 +11,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from .drawings import TEMPLATES, draw_non_meme, draw_template
+from .drawings import TEMPLATES, UNREGISTERED, draw_non_meme, draw_template
 from .phrases import PHRASES
 from .render import apply_edits, caption_bar, caption_outlined, jpeg_bytes
 
@@ -78,9 +78,18 @@ def build_demo_corpus(out: str | Path, n: int = 400, seed: int = 2020) -> dict:
         kb.append({"name": name, "title": title, "description": desc, "affect": affect, "image": f"templates/{name}.png"})
     (out / "templates.json").write_text(json.dumps(kb, indent=1))
 
+    for name in UNREGISTERED:
+        refs[name] = draw_template(name, seed)
+    plan = _plan(rng, n)
+    # One post in 16 of the other templates becomes a meme of a template the knowledge base does not know.
+    # A separate generator picks them, so every other post is drawn exactly as before.
+    pick = random.Random(f"unregistered:{seed}")
+    others = [i for i, p in enumerate(plan) if p["template"] not in (None, FOCUS)]
+    for i in pick.sample(others, min(len(others), max(1, n // 16))):
+        plan[i]["template"] = next(iter(UNREGISTERED))
     truth_posts = []
     with (out / "posts.jsonl").open("w") as manifest:
-        for i, p in enumerate(_plan(rng, n)):
+        for i, p in enumerate(plan):
             pid = f"demo-{i:05d}"
             edits: list[str] = []
             caption = None
@@ -113,8 +122,11 @@ def build_demo_corpus(out: str | Path, n: int = 400, seed: int = 2020) -> dict:
                 "id": pid, "image": rel, "created_at": created, "community": community,
                 "author": f"user{rng.randrange(1, 90)}",
             }) + "\n")
+            unknown = p["template"] in UNREGISTERED
             truth_posts.append({
-                "id": pid, "template": p["template"], "use": p.get("use"), "pandemic": p.get("pandemic", False),
+                # an unregistered template's meme has no registered template to find: None is right for it
+                "id": pid, "template": None if unknown else p["template"], "unregistered": p["template"] if unknown else None,
+                "use": p.get("use"), "pandemic": p.get("pandemic", False),
                 "caption": caption, "style": style, "edits": edits, "jpeg_quality": quality,
                 "created_at": created, "community": community,
             })

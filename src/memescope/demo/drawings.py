@@ -11,7 +11,7 @@ import random
 
 from PIL import Image, ImageDraw, ImageFilter
 
-__all__ = ["TEMPLATES", "draw_template", "draw_non_meme"]
+__all__ = ["TEMPLATES", "UNREGISTERED", "draw_template", "draw_non_meme"]
 
 W, H = 480, 400
 
@@ -150,7 +150,29 @@ def _surprised_cat(rng: random.Random) -> Image.Image:
     return im
 
 
+def _sleepy_owl(rng: random.Random) -> Image.Image:
+    im = _texture(rng, (W, H), (70, 90, 140))
+    d = ImageDraw.Draw(im)
+    d.rectangle([0, 330, W, 350], fill=(90, 60, 40))  # the branch
+    d.ellipse([150, 90, 330, 345], fill=(150, 110, 70), outline=(40, 30, 20), width=5)
+    d.ellipse([185, 190, 295, 330], fill=(220, 200, 160))
+    for ex in (200, 280):  # closed eyes: a lid over each
+        d.ellipse([ex - 38, 120, ex + 38, 196], fill=(250, 240, 210), outline=(40, 30, 20), width=4)
+        d.chord([ex - 38, 120, ex + 38, 196], 180, 360, fill=(150, 110, 70))
+        d.line([(ex - 30, 158), (ex + 30, 158)], fill=(40, 30, 20), width=4)
+    d.polygon([(228, 190), (252, 190), (240, 215)], fill=(240, 170, 40))
+    d.polygon([(160, 110), (185, 60), (205, 105)], fill=(150, 110, 70))
+    d.polygon([(320, 110), (295, 60), (275, 105)], fill=(150, 110, 70))
+    d.ellipse([360, 40, 420, 100], fill=(245, 235, 180))  # the moon
+    return im
+
+
+# Drawn like the others but never put in the demo's knowledge base: its memes must end up in a candidate
+# cluster of their own, not in a registered template and not among the non-memes.
+UNREGISTERED = {"sleepy-owl": ("Sleepy owl", "An owl dozing on a branch under the moon: too tired for this.", "tired")}
+
 _DRAW = {
+    "sleepy-owl": _sleepy_owl,
     "crying-behind-mask": _crying_behind_mask,
     "two-buttons": _two_buttons,
     "galaxy-brain": _galaxy_brain,

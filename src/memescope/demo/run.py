@@ -47,7 +47,7 @@ def evaluate(store, truth: dict) -> dict:
         tp += got == focus and want == focus
         fp += got == focus and want != focus
         fn += got != focus and want == focus
-        if want is None:
+        if want is None and not t.get("unregistered"):
             nonmeme += 1
             nonmeme_ok += got is None
         if t["caption"]:
@@ -60,12 +60,22 @@ def evaluate(store, truth: dict) -> dict:
     use_found = _found_shift(store, shift["template"], "use:sincere", shift["date"])
     uses = _use_scores(store, posts)
     n = len(rows)
+    # memes of the template the knowledge base does not know: grouped into one candidate cluster?
+    unknown = {p["id"] for p in truth["posts"] if p.get("unregistered")}
+    clustered = store.query(
+        """SELECT p.id, m.cluster_id FROM posts p JOIN matches m ON m.sha256=p.image_sha256
+           WHERE p.source='manifest' AND m.template_id IS NULL AND m.cluster_id IS NOT NULL""")
+    in_cluster = [c for pid, c in clustered if pid in unknown]
+    largest = max((in_cluster.count(c) for c in set(in_cluster)), default=0)
+    strays = sum(1 for pid, c in clustered if pid not in unknown)
     return {
         "posts": n,
         "template_accuracy": round(correct / n, 4) if n else None,
         "focus": {"template": focus, "precision": round(tp / (tp + fp), 4) if tp + fp else None,
                   "recall": round(tp / (tp + fn), 4) if tp + fn else None, "true": tp + fn},
         "non_memes": {"total": nonmeme, "rejected": nonmeme_ok},
+        "unregistered": {"posts": len(unknown), "clustered": len(in_cluster), "in_largest_cluster": largest,
+                         "other_posts_in_clusters": strays},
         "ocr_word_error_rate": round(word_err / word_total, 4) if word_total else None,
         "shift": {"planted": shift["date"], "kind": shift["kind"], "found": found},
         "use": uses,
