@@ -72,6 +72,14 @@ def test_glued_words_are_split_only_when_sure():
     assert clean_text("THE BUS TOMMORROW") == "THE BUS TOMMORROW"  # a misspelling is not "tom morrow"
 
 
+def test_gaps_read_as_hyphens_become_spaces_but_compounds_stay():
+    pytest.importorskip("wordninja")
+    assert clean_text("WHEN-THE-WIFI-DROPS\nDURING THE FINAL BOSS") == "WHEN THE WIFI DROPS DURING THE FINAL BOSS"
+    assert clean_text("IT-IS ONLY RAINING") == "IT IS ONLY RAINING"
+    for t in ["T-SERIES FANS", "SELF-ISOLATION DAY 3", "X-RAY VISION", "F-CKING IDIOTS"]:
+        assert clean_text(t) == t
+
+
 def test_stray_accents_go_only_when_the_bare_word_is_known():
     pytest.importorskip("wordninja")
     assert clean_text("FEÉLING LIKE CRAP") == "FEELING LIKE CRAP"

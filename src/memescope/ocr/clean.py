@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["clean_text", "fix_capital_i", "is_noise", "looks_like_words", "split_glued", "strip_stray_accents"]
+__all__ = ["clean_text", "fix_capital_i", "is_noise", "looks_like_words", "split_glued", "split_hyphen_run", "strip_stray_accents"]
 
 _KEEP_SINGLE = {"a", "i", "u", "y", "o", "&", "+", "?", "!", "x"}
 
@@ -97,11 +97,30 @@ def strip_stray_accents(token: str) -> str:
     return token
 
 
+def split_hyphen_run(token: str) -> str:
+    """OCR reads the wide gaps between outlined words as hyphens ("WHEN-THE-WIFI-DROPS"). A run of three
+    or more words (all known but one at most), or of two very common ones ("IT-IS"), is split back into
+    words; compounds ("T-SERIES", "SELF-ISOLATION", "X-RAY") stay."""
+    if token.count("-") == 0:
+        return token
+    parts = token.split("-")
+    ranks = _word_ranks()
+    if ranks is None or not all(p.isalpha() for p in parts):
+        return token
+    known = [ranks.get(p.lower(), _MAX_RANK_LONG) for p in parts]
+    # three or more parts: one may be a name or slang ("WIFI")
+    if len(parts) >= 3 and sum(r >= _MAX_RANK_LONG for r in known) <= 1:
+        return " ".join(parts)
+    if len(parts) == 2 and all(r < 300 and len(p) >= 2 for r, p in zip(known, parts)):
+        return " ".join(parts)
+    return token
+
+
 def clean_text(text: str) -> str:
     """Normalize OCR text for analysis: NFKC, one space between words, background noise lines dropped,
-    stray accents removed and glued words split where a word list shows it."""
+    stray accents removed, hyphen-joined runs of words and glued words split where a word list shows it."""
     text = unicodedata.normalize("NFKC", text)
-    lines = [" ".join(split_glued(strip_stray_accents(w)) for w in line.split())
+    lines = [" ".join(split_glued(strip_stray_accents(w)) for t in line.split() for w in split_hyphen_run(t).split())
              for line in text.splitlines() if line.strip() and not is_noise(line)]
     out = " ".join(lines)
     return re.sub(r"\s+([,.!?;:])", r"\1", out).strip()
