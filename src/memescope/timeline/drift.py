@@ -70,9 +70,9 @@ def _kmeans(X: np.ndarray, k: int, iters: int = 30, seed: int = 0) -> np.ndarray
         centres.append(X[rng.choice(len(X), p=d / d.sum())])
     C = np.array(centres)
     labels = np.zeros(len(X), dtype=int)
-    for _ in range(iters):
+    for it in range(iters):
         new = np.argmax(X @ C.T, axis=1)
-        if _ and (new == labels).all():
+        if it and (new == labels).all():  # assignments settled
             break
         labels = new
         C = np.array([_unit(X[labels == j].mean(0)) if (labels == j).any() else C[j] for j in range(len(C))])

@@ -29,12 +29,12 @@ DECAYS = (1.0, 3.0, 7.0, 14.0)  # mean lag in days of the kernels tried
 
 
 def _history(x: np.ndarray, decay: float) -> np.ndarray:
-    """H[i, t] = sum_{s < t} phi(t - s) x[i, s], by the recursion H(t) = r H(t-1) + (1 - r) x(t-1)."""
+    """H[i, t] = sum_{s < t} phi(t - s) x[i, s]: the recursion H(t) = r H(t-1) + (1 - r) x(t-1), run as a
+    linear filter over all communities at once."""
+    from scipy.signal import lfilter
+
     r = math.exp(-1.0 / decay)
-    H = np.zeros_like(x, dtype=float)
-    for t in range(1, x.shape[1]):
-        H[:, t] = r * H[:, t - 1] + (1 - r) * x[:, t - 1]
-    return H
+    return lfilter([0.0, 1 - r], [1.0, -r], np.asarray(x, dtype=float), axis=1)
 
 
 def _loglik(x: np.ndarray, H: np.ndarray, mu: np.ndarray, alpha: np.ndarray) -> float:
