@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -65,8 +66,8 @@ def evaluate(store, truth: dict) -> dict:
     clustered = store.query(
         """SELECT p.id, m.cluster_id FROM posts p JOIN matches m ON m.sha256=p.image_sha256
            WHERE p.source='manifest' AND m.template_id IS NULL AND m.cluster_id IS NOT NULL""")
-    in_cluster = [c for pid, c in clustered if pid in unknown]
-    largest = max((in_cluster.count(c) for c in set(in_cluster)), default=0)
+    in_cluster = Counter(c for pid, c in clustered if pid in unknown)
+    largest = max(in_cluster.values(), default=0)
     strays = sum(1 for pid, c in clustered if pid not in unknown)
     return {
         "posts": n,
@@ -74,7 +75,7 @@ def evaluate(store, truth: dict) -> dict:
         "focus": {"template": focus, "precision": round(tp / (tp + fp), 4) if tp + fp else None,
                   "recall": round(tp / (tp + fn), 4) if tp + fn else None, "true": tp + fn},
         "non_memes": {"total": nonmeme, "rejected": nonmeme_ok},
-        "unregistered": {"posts": len(unknown), "clustered": len(in_cluster), "in_largest_cluster": largest,
+        "unregistered": {"posts": len(unknown), "clustered": in_cluster.total(), "in_largest_cluster": largest,
                          "other_posts_in_clusters": strays},
         "ocr_word_error_rate": round(word_err / word_total, 4) if word_total else None,
         "shift": {"planted": shift["date"], "kind": shift["kind"], "found": found},

@@ -3,10 +3,12 @@ model), with preprocessing for memes. Raw Tesseract misreads white outlined lett
 bench/ocr), so the text is first turned into clean black-on-white ink:
 - inside the picture, outlined letters are white blobs ringed all round by their dark outline; skies and
   shirts are white too but only partly ringed by dark, so the ring's dark share tells them apart;
-- caption bars are read both as dark ink and as outlined letters, and the reading with the higher
-  confidence wins (white bars carry black text; some templates' own white margins carry outlined text);
+- dark text on white (caption bars, or anywhere on a mostly white template, whose bar the bar finder may
+  miss) is read in grey, and each of its lines replaces the outlined lines it overlaps when Tesseract is
+  surer of it (white bars carry black text; some templates' white margins carry outlined text);
 - the ink is cut into bands of text lines, and each band is scaled so its letters are about 36 px high,
-  the size Tesseract's models read best (meme letters are often 60-100 px).
+  the size Tesseract's models read best (meme letters are often 60-100 px); a short heavy line that the
+  layout analysis drops is read again as a raw line.
 """
 
 from __future__ import annotations
