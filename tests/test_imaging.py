@@ -32,6 +32,25 @@ def test_phash_is_bit_compatible_with_imagehash(drawings):
         assert str(phash(im)) == str(imagehash.phash(im))
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1), st.sampled_from([4, 8, 16]))
+def test_low_frequency_products_give_the_full_dct_bits(seed, size):
+    # the hash keeps only the lowest frequencies: two small matrix products must give the bits of the
+    # full 2-D DCT-II (scipy's, as imagehash computes it) with the median of those coefficients
+    from scipy.fft import dct
+
+    from memescope.imaging.hashing import _phash_pixels
+
+    pixels = np.random.default_rng(seed).random((size * 4, size * 4)) * 255
+    low = dct(dct(pixels, axis=0), axis=1)[:size, :size]
+    assert _phash_pixels(pixels, size) == ImageHash.from_bits(low > np.median(low))
+
+
+def test_reduced_resample_stays_near_the_exact_hash(drawings):
+    for im in [*drawings.values(), random_picture(5, (640, 480))]:
+        assert phash(im) - phash(im, reducing_gap=3.0) <= 2
+
+
 def test_hash_value_type():
     a, b = ImageHash.from_hex("ffff000000000000"), ImageHash.from_hex("0fff000000000001")
     assert a - b == 5

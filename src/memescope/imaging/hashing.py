@@ -6,12 +6,12 @@ frequencies against their median), so hashes can be compared with published ones
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
-from scipy.fft import dct
 
 from ..registry import Registry
 
@@ -61,25 +61,50 @@ class ImageHash:
         return cls(v & _MASK64, 64)
 
 
+@functools.lru_cache(maxsize=8)
+def _dct_rows(n: int, k: int) -> np.ndarray:
+    """The first k rows of the n-point DCT-II matrix, scaled as scipy's unnormalized `dct`."""
+    i = np.arange(n)
+    return 2.0 * np.cos(np.pi * (2 * i[None, :] + 1) * np.arange(k)[:, None] / (2 * n))
+
+
 def _phash_pixels(pixels: np.ndarray, hash_size: int) -> ImageHash:
-    coeffs = dct(dct(pixels, axis=0), axis=1)
-    low = coeffs[:hash_size, :hash_size]
-    return ImageHash.from_bits(low > np.median(low))
+    # Only the hash_size x hash_size lowest frequencies are kept, so two small matrix products replace
+    # the full 2-D DCT (5x faster; the same coefficients to ~1e-12, the same bits on real pictures).
+    rows = _dct_rows(pixels.shape[0], hash_size)
+    cols = _dct_rows(pixels.shape[1], hash_size)
+    low = rows @ pixels @ cols.T
+    flat = low.ravel()
+    mid = np.partition(flat, [(flat.size - 1) // 2, flat.size // 2])
+    median = (mid[(flat.size - 1) // 2] + mid[flat.size // 2]) / 2
+    bits = np.packbits(flat > median)
+    return ImageHash(int.from_bytes(bits.tobytes(), "big") >> (8 * bits.size - flat.size), flat.size)
 
 
-def _small(image: Image.Image, size: int) -> np.ndarray:
-    return np.asarray(image.convert("L").resize((size, size), Image.Resampling.LANCZOS), dtype=np.float64)
+def _small(image: Image.Image, size: int, reducing_gap: float | None = None) -> np.ndarray:
+    small = image.convert("L").resize((size, size), Image.Resampling.LANCZOS, reducing_gap=reducing_gap)
+    return np.asarray(small, dtype=np.float64)
 
 
-def phash(image: Image.Image, hash_size: int = 8, highfreq_factor: int = 4) -> ImageHash:
-    """The DCT perceptual hash of `image` (same bits as imagehash.phash)."""
-    return _phash_pixels(_small(image, hash_size * highfreq_factor), hash_size)
+def phash(
+    image: Image.Image, hash_size: int = 8, highfreq_factor: int = 4, reducing_gap: float | None = None
+) -> ImageHash:
+    """The DCT perceptual hash of `image` (same bits as imagehash.phash).
+
+    `reducing_gap` (see PIL's `Image.resize`) first shrinks the picture by an integer box filter to at
+    least that many times the 32x32 grid: 2x faster on a 250 px picture and no longer bit-identical to
+    imagehash (0.0-0.1 bits more drift than draft decoding alone at 3.0, measured on the demo and
+    ImgFlip templates).
+    """
+    return _phash_pixels(_small(image, hash_size * highfreq_factor, reducing_gap), hash_size)
 
 
-def phash_and_mirror(image: Image.Image, hash_size: int = 8, highfreq_factor: int = 4) -> tuple[ImageHash, ImageHash]:
+def phash_and_mirror(
+    image: Image.Image, hash_size: int = 8, highfreq_factor: int = 4, reducing_gap: float | None = None
+) -> tuple[ImageHash, ImageHash]:
     """pHash of `image` and of its mirror image from one resample: LANCZOS is symmetric, so mirroring
     the 32x32 grid gives the same pixels as resampling the mirrored picture (checked in the tests)."""
-    small = _small(image, hash_size * highfreq_factor)
+    small = _small(image, hash_size * highfreq_factor, reducing_gap)
     return _phash_pixels(small, hash_size), _phash_pixels(small[:, ::-1], hash_size)
 
 

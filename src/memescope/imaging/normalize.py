@@ -25,15 +25,27 @@ def _band_rows(frac: np.ndarray, enter: float, leave: float, min_gap: int) -> in
     n = len(frac)
     if n == 0 or frac[0] < enter:
         return 0
-    low = 0
-    for i in range(n):
-        if frac[i] < leave:
-            low += 1
-            if low >= min_gap:
-                return i - min_gap + 1
-        else:
-            low = 0
-    return n
+    low = (frac < leave).astype(np.int32)
+    if n < min_gap:
+        return n
+    # run[i] counts picture rows in low[i : i + min_gap]; the band ends where the first full run starts
+    run = np.convolve(low, np.ones(min_gap, dtype=np.int32), mode="valid")
+    starts = np.flatnonzero(run == min_gap)
+    return int(starts[0]) if starts.size else n
+
+
+def _flat_border(body: np.ndarray, limit: int, min_border: int) -> int:
+    """How many leading columns of `body` are flat (std < 3), up to `limit`; 0 if fewer than `min_border`.
+
+    Most pictures have no border: the first `min_border` columns settle that without the rest.
+    """
+    if body[:, 0].std() >= 3.0:  # the usual case: a textured first column, no border
+        return 0
+    if (body[:, :min_border].std(axis=0) >= 3.0).any():
+        return 0
+    std = body[:, :limit].std(axis=0)
+    textured = np.flatnonzero(std >= 3.0)
+    return int(textured[0]) if textured.size else limit
 
 
 def content_box(gray: np.ndarray, max_bar: float = 0.45) -> tuple[int, int, int, int]:
@@ -45,25 +57,27 @@ def content_box(gray: np.ndarray, max_bar: float = 0.45) -> tuple[int, int, int,
     h, w = gray.shape
     if h < 16 or w < 16:
         return (0, 0, w, h)
-    white = (gray >= _NEAR_WHITE).mean(axis=1)
-    black = (gray <= _NEAR_BLACK).mean(axis=1)
     gap = max(2, h // 60)
     cap = int(h * max_bar)
-    top = max(_band_rows(white, 0.97, 0.35, gap), _band_rows(black, 0.97, 0.35, gap))
-    bottom = max(_band_rows(white[::-1], 0.97, 0.35, gap), _band_rows(black[::-1], 0.97, 0.35, gap))
+    top = bottom = 0
+    # A band must start at the first or last row: most memes have none, and two rows settle it.
+    ends = gray[[0, h - 1]]
+    for frac_of in (lambda a: (a >= _NEAR_WHITE).mean(axis=1), lambda a: (a <= _NEAR_BLACK).mean(axis=1)):
+        first, last = frac_of(ends)
+        if first >= 0.97 or last >= 0.97:
+            frac = frac_of(gray)
+            top = max(top, _band_rows(frac, 0.97, 0.35, gap))
+            bottom = max(bottom, _band_rows(frac[::-1], 0.97, 0.35, gap))
     top, bottom = min(top, cap), min(bottom, cap)
-    # Flat side borders (letterboxing): columns with almost no variation.
-    col_std = gray[top : h - bottom].std(axis=0) if h - bottom > top else np.zeros(w)
-    left = 0
-    while left < w // 4 and col_std[left] < 3.0:
-        left += 1
-    right = w
-    while right > 3 * w // 4 and col_std[right - 1] < 3.0:
-        right -= 1
-    # a few flat columns are texture, not a border: letterboxing is at least 2% of the width
+    # Flat side borders (letterboxing): columns with almost no variation. A few flat columns are
+    # texture, not a border: letterboxing is at least 2% of the width.
     min_border = max(4, w // 50)
-    left = left if left >= min_border else 0
-    right = right if w - right >= min_border else w
+    body = gray[top : h - bottom]
+    left = right_cut = 0
+    if body.shape[0] and w // 4 >= min_border:
+        left = _flat_border(body, w // 4, min_border)
+        right_cut = _flat_border(body[:, ::-1], w - 3 * w // 4, min_border)
+    right = w - right_cut
     box = (left, top, right, h - bottom)
     if (box[2] - box[0]) * (box[3] - box[1]) < 0.25 * w * h:
         return (0, 0, w, h)

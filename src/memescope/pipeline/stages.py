@@ -8,7 +8,6 @@ import json
 import logging
 from collections import defaultdict
 
-
 from ..exceptions import BadImageError, NotInstalledError
 from ..registry import Registry
 from ..store import Store
@@ -22,6 +21,10 @@ stages: Registry = Registry("stage")
 
 # -- hash ------------------------------------------------------------------------------------------
 
+# Shrink by a box filter to >= 3x the 32x32 grid before LANCZOS: half the hashing time on a 250 px
+# picture, within 0.1 bit of the full resample on average (see `imaging.phash`).
+HASH_REDUCING_GAP = 3.0
+
 
 def hash_batch(items: list[tuple[str, str]]) -> list[tuple]:
     """Decode (draft JPEG), find the picture inside caption bars, and hash it three ways."""
@@ -30,13 +33,15 @@ def hash_batch(items: list[tuple[str, str]]) -> list[tuple]:
     out = []
     for sha, path in items:
         try:
-            # pHash needs 32x32; at >= 128 px JPEG decodes at 1/2-1/8 scale, the bar search still sees rows
-            im = load_image(path, draft_size=128)
+            # pHash needs 32x32 of luma: JPEGs decode straight to grey at 1/2-1/8 scale (>= 128 px, so the
+            # bar search still sees rows; at 64 px it misplaced 1 bar in 15 on the demo)
+            im = load_image(path, draft_size=128, mode="L")
             fmt = im.format or ""
             w, h = im.info.get("original_size", im.size)  # draft decoding may have scaled the pixels
             pic, box = strip_bars(im)
-            content, mirror = phash_and_mirror(pic)
-            full = content if pic is im else phash(im)  # no bars or borders: the two views are one
+            content, mirror = phash_and_mirror(pic, reducing_gap=HASH_REDUCING_GAP)
+            # no bars or borders: the two views are one
+            full = content if pic is im else phash(im, reducing_gap=HASH_REDUCING_GAP)
             sx, sy = w / im.width, h / im.height
             box = (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy))
             payload = (w, h, fmt, box, content.to_int64(), full.to_int64(), mirror.to_int64())
