@@ -92,9 +92,10 @@ def phash(
     """The DCT perceptual hash of `image` (same bits as imagehash.phash).
 
     `reducing_gap` (see PIL's `Image.resize`) first shrinks the picture by an integer box filter to at
-    least that many times the 32x32 grid: 2x faster on a 250 px picture and no longer bit-identical to
-    imagehash (0.0-0.1 bits more drift than draft decoding alone at 3.0, measured on the demo and
-    ImgFlip templates).
+    least that many times the 32x32 grid: 2-3x faster on a 250 px picture and no longer bit-identical to
+    imagehash. At 2.0 the bits drift 0.2 more on average than draft decoding alone; on 450 captioned
+    ImgFlip instances the share within 10 bits of their template was 0.518 (0.520 at 3.0, 0.529 for
+    full decoding and an exact resample).
     """
     return _phash_pixels(_small(image, hash_size * highfreq_factor, reducing_gap), hash_size)
 
