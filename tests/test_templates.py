@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import random
 
 import pytest
-from PIL import ImageOps
+from PIL import Image, ImageOps
 
 from memescope.demo.drawings import TEMPLATES, draw_non_meme, draw_template
 from memescope.demo.render import apply_edits, caption_bar, caption_outlined
 
-from .conftest import random_picture
+from .conftest import jpeg, random_picture
 
 pytest.importorskip("cv2")
 
@@ -46,6 +47,37 @@ def test_crops_flips_and_bars_are_verified_through_votes(verifier, name):
     for im in (cropped, flipped_bar):
         v = verifier.verify(im)
         assert v is not None and v.template_id == ids[name] and v.inliers >= 20
+
+
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_stretched_small_reposts_are_verified(verifier, name):
+    # reposts are shrunk and stretched to another aspect ratio: an affine map with two axis scales
+    ids = {n: i for i, n in enumerate(TEMPLATES)}
+    pic = caption_outlined(draw_template(name), "nobody:", "absolutely nobody:")
+    for size in ((360, 200), (260, 380)):
+        v = verifier.verify(pic.resize(size))
+        assert v is not None and v.template_id == ids[name]
+
+
+def test_a_second_picture_of_a_template_does_not_split_its_votes(tmp_path):
+    # two references of one template hold near-identical descriptors; the ratio test must compare a
+    # descriptor's nearest neighbour with other templates' descriptors, not with its own twin
+    pytest.importorskip("faiss")
+    from memescope.templates.verify import OrbVerifier
+
+    refs = []
+    for i, name in enumerate(TEMPLATES):
+        for k in range(2):  # the same picture twice (a re-upload of a reference)
+            p = tmp_path / f"{name}-{k}.png"
+            draw_template(name).save(p)
+            refs.append((i, str(p)))
+    v = OrbVerifier(refs)
+    for i, name in enumerate(TEMPLATES):
+        pic = draw_template(name)
+        w, h = pic.size
+        query = caption_outlined(pic.crop((int(w * 0.2), 0, w, int(h * 0.85))), "me", "also me")
+        got = v.verify(Image.open(io.BytesIO(jpeg(query, 80))))
+        assert got is not None and got.template_id == i
 
 
 def test_non_memes_are_not_verified(verifier):

@@ -95,7 +95,7 @@ def verify_batch(batch: tuple[list[tuple[int, str]], list[tuple[str, str, list[i
     from ..templates.verify import get_verifier
 
     refs, items = batch
-    verifier = get_verifier(tuple(refs))
+    verifier = get_verifier(tuple(refs), threads=1)  # one worker per core
     out = []
     for sha, path, box in items:
         try:

@@ -64,7 +64,6 @@ def _features(im: Image.Image):
     return pts, desc
 
 
-@lru_cache(maxsize=64)
 def _reference(path: str):
     from ..imaging import load_image, strip_bars
 
@@ -74,35 +73,50 @@ def _reference(path: str):
 
 
 SHORTLIST = 5  # references verified geometrically per view, after voting
+# Verified matches had 19 or more votes (min. 20 inliers); 97% of failed verifications had fewer than 5.
+# A reference needs MIN_INLIERS // 2 votes to be verified.
+MAX_STRETCH = 2.5  # largest ratio of the two axis scales accepted in a geometric match
+IVF_FROM = 20_000  # reference descriptors from which the vote index is an inverted file, not a flat scan
 
 
 class OrbVerifier:
     """Verify a query image against reference images; `refs` is [(template_id, path)].
 
     With more than SHORTLIST references, the query's descriptors first vote: every reference descriptor
-    sits in one FAISS binary index, each query descriptor's nearest neighbour (passing the ratio test)
-    votes for its reference, and only the most-voted references are verified with RANSAC. Unlike a
-    hash shortlist, voting survives crops: a crop keeps many keypoints of its template.
+    sits in one FAISS binary index, each query descriptor's nearest neighbour votes for its reference
+    when it is clearly nearer than the nearest descriptor of any *other* template (the ratio test; a
+    second picture of the same template is not a rival), and only the most-voted references, with at
+    least MIN_VOTES votes, are verified with RANSAC. Unlike a hash shortlist, voting survives crops: a
+    crop keeps many keypoints of its template.
+
+    `threads` caps FAISS's and OpenCV's threads (1 in pipeline workers: there is one worker per core).
     """
 
-    def __init__(self, refs: list[tuple[int, str]], min_inliers: int = MIN_INLIERS):
+    def __init__(self, refs: list[tuple[int, str]], min_inliers: int = MIN_INLIERS, threads: int | None = None):
         self.refs = list(refs)
         self.min_inliers = min_inliers
+        self.min_votes = min_inliers // 2
         self.cv2 = _cv2()
+        if threads:
+            self.cv2.setNumThreads(threads)
         self.matcher = self.cv2.BFMatcher(self.cv2.NORM_HAMMING)
+        # Every reference's keypoints once per verifier (one per worker process): a bounded cache
+        # smaller than the knowledge base re-decoded a template for most verifications.
+        self._features = [_reference(path) for _, path in self.refs]
         self._index = None
         if len(self.refs) > SHORTLIST:
-            self._build_index()
+            self._build_index(threads)
 
-    def _build_index(self) -> None:
+    def _build_index(self, threads: int | None) -> None:
         try:
             import faiss
         except ImportError:
             log.warning("faiss is not installed: verifying against all %d references (pip install faiss-cpu)", len(self.refs))
             return
+        if threads:
+            faiss.omp_set_num_threads(threads)
         descs, owners = [], []
-        for i, (_, path) in enumerate(self.refs):
-            _, desc, _ = _reference(path)
+        for i, (_, desc, _) in enumerate(self._features):
             if desc is not None:
                 descs.append(desc)
                 owners.append(np.full(len(desc), i, dtype=np.int64))
@@ -110,7 +124,19 @@ class OrbVerifier:
             return
         xb = np.ascontiguousarray(np.vstack(descs))
         self._owners = np.concatenate(owners)
-        index = faiss.IndexBinaryFlat(xb.shape[1] * 8)
+        ref_template = np.array([tid for tid, _ in self.refs], dtype=np.int64)
+        self._owner_template = ref_template[self._owners]
+        bits = xb.shape[1] * 8
+        if len(xb) < IVF_FROM:
+            index = faiss.IndexBinaryFlat(bits)
+        else:
+            # Inverted lists: 8 of sqrt(n) cells probed. On 67K descriptors of 79 templates a query's
+            # 1,000 descriptors took 5.5 ms instead of 116 ms, and the right template's votes were
+            # unchanged (median 195 vs 193; none fell below MIN_VOTES).
+            nlist = int(np.clip(np.sqrt(len(xb)), 16, 4096))
+            index = faiss.IndexBinaryIVF(faiss.IndexBinaryFlat(bits), bits, nlist)
+            index.train(xb)
+            index.nprobe = 8
         index.add(xb)
         self._index = index
 
@@ -118,14 +144,20 @@ class OrbVerifier:
         """Indices (into refs) of the references most voted for by the query's descriptors."""
         if self._index is None or q_desc is None or len(q_desc) == 0:
             return list(range(len(self.refs)))
-        dist, idx = self._index.search(np.ascontiguousarray(q_desc), 2)
-        good = dist[:, 0] < 0.8 * np.maximum(dist[:, 1], 1)
+        dist, idx = self._index.search(np.ascontiguousarray(q_desc), 4)
+        found = idx[:, 0] >= 0
+        dist, idx = dist[found], idx[found]
+        tmpl = self._owner_template[np.maximum(idx, 0)]
+        # the rival is the nearest neighbour from another template (or the 4th, if all four share one)
+        other = (tmpl != tmpl[:, :1]) & (idx >= 0)
+        rival = np.where(other.any(axis=1), dist[np.arange(len(dist)), other.argmax(axis=1)], dist[:, -1])
+        good = dist[:, 0] < 0.8 * np.maximum(rival, 1)
         votes = np.bincount(self._owners[idx[good, 0]], minlength=len(self.refs))
         order = np.argsort(-votes, kind="stable")[:SHORTLIST]
-        return [int(i) for i in order if votes[i] > 0]
+        return [int(i) for i in order if votes[i] >= self.min_votes]
 
-    def _one(self, q_pts, q_desc, ref_path: str):
-        r_pts, r_desc, r_size = _reference(ref_path)
+    def _one(self, q_pts, q_desc, ref: int, q_size: tuple[int, int]):
+        r_pts, r_desc, r_size = self._features[ref]
         if q_desc is None or r_desc is None or len(q_desc) < 8 or len(r_desc) < 8:
             return 0, None
         pairs = self.matcher.knnMatch(r_desc, q_desc, k=2)
@@ -134,12 +166,22 @@ class OrbVerifier:
             return 0, None
         src = np.float32([r_pts[m.queryIdx] for m in good])
         dst = np.float32([q_pts[m.trainIdx] for m in good])
-        M, mask = self.cv2.estimateAffinePartial2D(src, dst, method=self.cv2.RANSAC, ransacReprojThreshold=6.0)
+        # A full affine map, not a similarity: reposted memes are often stretched to another aspect
+        # ratio. Guards keep it a plausible resize: not mirrored, the two axis scales at most
+        # MAX_STRETCH apart, and the template between a quarter and four times the size it would have
+        # filling the query (caption letters collapsing onto a few keypoints give absurd scales).
+        M, mask = self.cv2.estimateAffine2D(src, dst, method=self.cv2.RANSAC, ransacReprojThreshold=6.0)
         if M is None:
             return 0, None
         inl = mask.ravel().astype(bool)
-        scale = float(np.hypot(M[0, 0], M[1, 0]))
-        if not 0.25 <= scale <= 4.0:
+        sv = np.linalg.svd(M[:, :2], compute_uv=False)
+        filling = max(q_size) / max(r_size)
+        if not (
+            0.25 * filling <= sv[1]
+            and sv[0] <= 4.0 * filling
+            and sv[0] <= MAX_STRETCH * sv[1]
+            and np.linalg.det(M[:, :2]) > 0
+        ):
             return 0, None
         # distinct keypoints on both sides: many matches onto one point are one piece of evidence
         n = min(len({tuple(np.round(p)) for p in src[inl]}), len({tuple(np.round(p)) for p in dst[inl]}))
@@ -156,8 +198,8 @@ class OrbVerifier:
         for mirrored, view in views:
             q_pts, q_desc = _features(view)
             for i in self._shortlist(q_desc):
-                tid, path = self.refs[i]
-                n, region = self._one(q_pts, q_desc, path)
+                tid = self.refs[i][0]
+                n, region = self._one(q_pts, q_desc, i, image.size)
                 if n >= self.min_inliers and (best is None or n > best.inliers):
                     if mirrored and region is not None:
                         region = (image.width - region[2], region[1], image.width - region[0], region[3])
@@ -166,6 +208,8 @@ class OrbVerifier:
 
 
 @lru_cache(maxsize=4)
-def get_verifier(refs: tuple[tuple[int, str], ...], min_inliers: int = MIN_INLIERS) -> OrbVerifier:
+def get_verifier(
+    refs: tuple[tuple[int, str], ...], min_inliers: int = MIN_INLIERS, threads: int | None = None
+) -> OrbVerifier:
     """One verifier (and its descriptor index) per process and knowledge base, not one per batch."""
-    return OrbVerifier(list(refs), min_inliers)
+    return OrbVerifier(list(refs), min_inliers, threads)
