@@ -54,7 +54,7 @@ def test_stretched_small_reposts_are_verified(verifier, name):
     # reposts are shrunk and stretched to another aspect ratio: an affine map with two axis scales
     ids = {n: i for i, n in enumerate(TEMPLATES)}
     pic = caption_outlined(draw_template(name), "nobody:", "absolutely nobody:")
-    for size in ((360, 200), (260, 380)):
+    for size in ((400, 230), (330, 480)):
         v = verifier.verify(pic.resize(size))
         assert v is not None and v.template_id == ids[name]
 

@@ -11,6 +11,7 @@ import gzip
 import io
 import json
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -153,6 +154,7 @@ def main() -> None:
     held_out, names = sorted(shuffled[: args.holdout]), sorted(shuffled[args.holdout:])
     caps = load_captions(rng)
     work = Path(tempfile.mkdtemp(prefix="memescope-tbench-"))
+    print(f"working in {work}", file=sys.stderr)
     (work / "img").mkdir()
     # the knowledge base: every template but the held-out ones (image paths made absolute)
     kept = [t | {"image": str(SHARED / t["image"])} for t in tjson if t["name"] in set(names)]
@@ -212,7 +214,9 @@ def main() -> None:
         ok = sum(got.get(p, (None,))[0] == truth[p][1] for p in ids)
         wrong = sum(got.get(p, (None,))[0] not in (None, truth[p][1]) for p in ids)
         bok = sum(base[p][0] == truth[p][1] and base[p][1] <= radius for p in ids)
-        res["families"][family] = {"n": len(ids), "recall": round(ok / len(ids), 3), "wrong_template": wrong}
+        missed = [f"{p} ({truth[p][1]})" for p in ids if got.get(p, (None,))[0] != truth[p][1]]
+        res["families"][family] = {"n": len(ids), "recall": round(ok / len(ids), 3), "wrong_template": wrong,
+                                   "missed": missed}
         res["baseline_imagehash"]["families"][family] = round(bok / len(ids), 3)
     dids = [p for p, (f, _) in truth.items() if f == "distractor"]
     fm = sum(got.get(p, (None,))[0] is not None for p in dids)
