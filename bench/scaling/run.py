@@ -34,6 +34,8 @@ def one_run(corpus: Path, executor: str, workers: int, stages=STAGES, **executor
         s.close()
     relax = executor_options.get("relax_malloc", True)
     label = executor + {True: "", "mallopt": " (nanny trim, undone in tasks)", False: " (nanny trim as shipped)"}[relax]
+    if executor_options.get("profile"):
+        label += " (worker profiler on)"
     return {"executor": label, "workers": workers, "images": n, "seconds": round(wall, 2),
             "images_per_s": round(n / wall, 3), "stages": res["stages"]}
 
@@ -56,7 +58,8 @@ def main() -> None:
     # Dask workers someone else started keep the nanny's MALLOC_TRIM_THRESHOLD_: memescope can only undo it
     # inside its tasks (mallopt); the same 2-worker run as it ships, and with that fix
     malloc_rows = []
-    for opts in ({"relax_malloc": False}, {"relax_malloc": "mallopt"}):
+    # ... and Dask's statistical profiler, which memescope turns off in the workers it starts
+    for opts in ({"relax_malloc": False}, {"relax_malloc": "mallopt"}, {"profile": True}):
         r = one_run(corpus, "dask", 2, **opts)
         malloc_rows.append(r)
         print(f"full pipeline  {r['executor']:36s} x2: {r['images_per_s']:.2f} images/s ({r['seconds']} s)", flush=True)
@@ -78,6 +81,7 @@ def main() -> None:
         "hash_trim_cost": round(hrows[1]["images_per_s"] / hrows[2]["images_per_s"], 3),
         "full_trim_cost_as_shipped": round(by[("dask", 2)] / malloc_rows[0]["images_per_s"], 3),
         "full_trim_cost_undone_in_tasks": round(by[("dask", 2)] / malloc_rows[1]["images_per_s"], 3),
+        "full_profiler_cost": round(by[("dask", 2)] / malloc_rows[2]["images_per_s"], 3),
     }
     out = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "size": args.size,
            "full": rows, "full_malloc": malloc_rows, "hash": hrows, "summary": summary}

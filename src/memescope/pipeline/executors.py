@@ -136,7 +136,10 @@ class DaskExecutor(Executor):
     lost still lands once, because each batch's results are saved once, by key, in one transaction.
     """
 
-    def __init__(self, workers: int | None = None, address: str | None = None, relax_malloc: bool | str = True):
+    def __init__(
+        self, workers: int | None = None, address: str | None = None, relax_malloc: bool | str = True,
+        profile: bool = False,
+    ):
         try:
             import dask
             from distributed import Client, LocalCluster
@@ -158,7 +161,12 @@ class DaskExecutor(Executor):
             self.workers = workers or os.cpu_count() or 1
             env = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
                    if k != "MALLOC_TRIM_THRESHOLD_" or relax_malloc is not True}
-            with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+            # Workers we start skip Dask's statistical profiler: it walks every thread's stack each 10 ms,
+            # taking the GIL from the task it watches (see bench/scaling for what it costs).
+            settings = {"distributed.nanny.pre-spawn-environ": env}
+            if profile is False:
+                settings["distributed.worker.profile.enabled"] = False
+            with dask.config.set(settings):
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                              dashboard_address=None, silence_logs=logging.WARNING)
             self.client = Client(self._cluster)

@@ -94,12 +94,12 @@ IVF_FROM = 20_000  # reference descriptors from which the vote index is an inver
 class OrbVerifier:
     """Verify a query image against reference images; `refs` is [(template_id, path)].
 
-    With more than SHORTLIST references, the query's descriptors first vote: every reference descriptor
-    sits in one FAISS binary index, each query descriptor's nearest neighbour votes for its reference
-    when it is clearly nearer than the nearest descriptor of any *other* template (the ratio test; a
-    second picture of the same template is not a rival), and only the most-voted references, with at
-    least MIN_VOTES votes, are verified with RANSAC. Unlike a hash shortlist, voting survives crops: a
-    crop keeps many keypoints of its template.
+    With more than one reference, the query's descriptors first vote: every reference descriptor sits
+    in one FAISS binary index, each query descriptor's nearest neighbour votes for its reference when
+    it is clearly nearer than the nearest descriptor of any *other* template (the ratio test; a second
+    picture of the same template is not a rival), and only the SHORTLIST most-voted references with at
+    least MIN_INLIERS // 2 votes are verified with RANSAC. Unlike a hash shortlist, voting survives
+    crops: a crop keeps many keypoints of its template.
 
     `threads` caps FAISS's and OpenCV's threads (1 in pipeline workers: there is one worker per core).
     """
@@ -116,7 +116,7 @@ class OrbVerifier:
         # smaller than the knowledge base re-decoded a template for most verifications.
         self._features = [_reference(path) for _, path in self.refs]
         self._index = None
-        if len(self.refs) > SHORTLIST:
+        if len(self.refs) > 1:  # votes also spare RANSAC on references an image barely resembles
             self._build_index(threads)
 
     def _build_index(self, threads: int | None) -> None:
