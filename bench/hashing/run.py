@@ -13,7 +13,6 @@ median of `--rounds` interleaved rounds. Run by hand; see README.md.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import random
 import statistics
@@ -59,14 +58,9 @@ def render(n: int, seed: int, out: Path) -> list[Path]:
     caps = tb.load_captions(rng)
     paths = []
     for i in range(n):
-        name, family = rng.choice(names), FAMILIES[i % len(FAMILIES)]
-        pic = Image.open(SHARED / "templates" / f"{name}.jpg").convert("RGB")
-        im = tb.make_instance(rng, pic, family, tb._caption(rng, caps, name))
-        q = rng.randrange(15, 35) if family == "recompress" else rng.randrange(60, 92)
-        buf = io.BytesIO()
-        im.convert("RGB").save(buf, "JPEG", quality=q)
+        name = rng.choice(names)
         paths.append(out / f"{i:05d}.jpg")
-        paths[-1].write_bytes(buf.getvalue())
+        paths[-1].write_bytes(tb.instance_jpeg(rng, name, FAMILIES[i % len(FAMILIES)], caps))
     return paths
 
 

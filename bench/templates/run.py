@@ -80,6 +80,17 @@ def make_instance(rng, pic: Image.Image, family: str, cap) -> Image.Image:
     raise ValueError(family)
 
 
+def instance_jpeg(rng, name: str, family: str, caps: dict) -> bytes:
+    """One instance of template `name` in an edit family, with one of its real captions, as JPEG bytes
+    (quality 15-35 for the recompress family, else 60-91)."""
+    pic = Image.open(SHARED / "templates" / f"{name}.jpg").convert("RGB")
+    im = make_instance(rng, pic, family, _caption(rng, caps, name))
+    q = rng.randrange(15, 35) if family == "recompress" else rng.randrange(60, 92)
+    buf = io.BytesIO()
+    im.convert("RGB").save(buf, "JPEG", quality=q)
+    return buf.getvalue()
+
+
 def _photos() -> list[Image.Image]:
     from skimage import data
 
@@ -163,13 +174,8 @@ def main() -> None:
     for family in FAMILIES:
         for i in range(args.per_family):
             name = rng.choice(names)
-            pic = Image.open(SHARED / "templates" / f"{name}.jpg").convert("RGB")
-            im = make_instance(rng, pic, family, _caption(rng, caps, name))
-            q = rng.randrange(15, 35) if family == "recompress" else rng.randrange(60, 92)
             pid = f"{family}-{i}"
-            buf = io.BytesIO()
-            im.convert("RGB").save(buf, "JPEG", quality=q)
-            (work / "img" / f"{pid}.jpg").write_bytes(buf.getvalue())
+            (work / "img" / f"{pid}.jpg").write_bytes(instance_jpeg(rng, name, family, caps))
             rows.append({"id": pid, "image": f"img/{pid}.jpg"})
             truth[pid] = (family, name)
     dkind = {}
