@@ -14,8 +14,9 @@ import numpy as np
 from PIL import Image
 
 from ..registry import Registry
+from .normalize import strip_bars
 
-__all__ = ["ImageHash", "phash", "phash_and_mirror", "hashers"]
+__all__ = ["ImageHash", "phash", "phash_and_mirror", "hash_views", "hashers"]
 
 _MASK64 = (1 << 64) - 1
 
@@ -107,6 +108,18 @@ def phash_and_mirror(
     the 32x32 grid gives the same pixels as resampling the mirrored picture (checked in the tests)."""
     small = _small(image, hash_size * highfreq_factor, reducing_gap)
     return _phash_pixels(small, hash_size), _phash_pixels(small[:, ::-1], hash_size)
+
+
+def hash_views(
+    image: Image.Image, reducing_gap: float | None = None
+) -> tuple[tuple[int, int, int, int], ImageHash, ImageHash, ImageHash]:
+    """What matching compares: (content box, pHash of the picture inside the caption bars, pHash of the
+    whole image, pHash of the mirrored picture). Without bars or borders the whole image is the picture
+    and is hashed once."""
+    pic, box = strip_bars(image)
+    content, mirror = phash_and_mirror(pic, reducing_gap=reducing_gap)
+    full = content if pic is image else phash(image, reducing_gap=reducing_gap)
+    return box, content, full, mirror
 
 
 hashers: Registry[Callable[[Image.Image], ImageHash]] = Registry("hasher")

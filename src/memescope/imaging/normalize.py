@@ -25,9 +25,9 @@ def _band_rows(frac: np.ndarray, enter: float, leave: float, min_gap: int) -> in
     n = len(frac)
     if n == 0 or frac[0] < enter:
         return 0
-    low = (frac < leave).astype(np.int32)
     if n < min_gap:
         return n
+    low = (frac < leave).astype(np.int32)
     # run[i] counts picture rows in low[i : i + min_gap]; the band ends where the first full run starts
     run = np.convolve(low, np.ones(min_gap, dtype=np.int32), mode="valid")
     starts = np.flatnonzero(run == min_gap)

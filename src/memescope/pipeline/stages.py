@@ -28,7 +28,7 @@ HASH_REDUCING_GAP = 2.0
 
 def hash_batch(items: list[tuple[str, str]]) -> list[tuple]:
     """Decode (draft JPEG), find the picture inside caption bars, and hash it three ways."""
-    from ..imaging import load_image, phash, phash_and_mirror, strip_bars
+    from ..imaging import hash_views, load_image
 
     out = []
     for sha, path in items:
@@ -38,10 +38,7 @@ def hash_batch(items: list[tuple[str, str]]) -> list[tuple]:
             im = load_image(path, draft_size=128, mode="L")
             fmt = im.format or ""
             w, h = im.info.get("original_size", im.size)  # draft decoding may have scaled the pixels
-            pic, box = strip_bars(im)
-            content, mirror = phash_and_mirror(pic, reducing_gap=HASH_REDUCING_GAP)
-            # no bars or borders: the two views are one
-            full = content if pic is im else phash(im, reducing_gap=HASH_REDUCING_GAP)
+            box, content, full, mirror = hash_views(im, reducing_gap=HASH_REDUCING_GAP)
             sx, sy = w / im.width, h / im.height
             box = (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy))
             payload = (w, h, fmt, box, content.to_int64(), full.to_int64(), mirror.to_int64())

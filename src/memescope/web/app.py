@@ -317,12 +317,10 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         return page(request, "search.html.j2", q="", hits=[], page_no=1, more=False, image_result=_match_upload(im))
 
     def _match_upload(im) -> dict:
-        from ..imaging import phash, phash_and_mirror, strip_bars
+        from ..imaging import hash_views
         from ..templates import match_hashes, reference_codes
 
-        pic, box = strip_bars(im)
-        content, mirror = phash_and_mirror(pic)
-        full = phash(im)
+        _, content, full, mirror = hash_views(im)
         refs = web.q("SELECT template, phash, phash_mirror, path FROM web_refs")
         names = sorted({r["template"] for r in refs})
         idx = {n: k for k, n in enumerate(names)}
