@@ -164,7 +164,7 @@ class DaskExecutor(Executor):
             # Workers we start skip Dask's statistical profiler: it walks every thread's stack each 10 ms,
             # taking the GIL from the task it watches (see bench/scaling for what it costs).
             settings = {"distributed.nanny.pre-spawn-environ": env}
-            if profile is False:
+            if not profile:
                 settings["distributed.worker.profile.enabled"] = False
             with dask.config.set(settings):
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
