@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 
 import pytest
@@ -49,3 +50,28 @@ def test_pandemic_shift_in_early_2020(store, tmp_path, monkeypatch):
         assert any(cp["after"] > 0.2 for cp in rises), (t, cps)
         # with pandemic words among the terms that came in
         assert any({"coronavirus", "quarantine", "corona", "virus", "toilet", "covid"} & {w["term"] for w in cp["terms_after"]} for cp in rises), t
+
+
+@pytest.mark.shared
+def test_templates_with_bright_skies_are_verified_whole(tmp_path):
+    # A bright sky reads as a caption bar: stripped from the reference, it took Jack Sparrow's head and
+    # half of Brace Yourselves with it, and their heavily re-compressed captioned memes went unmatched.
+    pytest.importorskip("cv2")
+    from PIL import Image
+
+    from memescope.demo.render import caption_outlined
+    from memescope.templates.verify import OrbVerifier
+
+    from .conftest import jpeg
+
+    folder = shared_data() / "imgflip575k" / "templates"
+    names = ["Jack-Sparrow-Being-Chased", "Brace-Yourselves-X-is-Coming", "Drake-Hotline-Bling", "Disaster-Girl"]
+    if not all((folder / f"{n}.jpg").exists() for n in names):
+        pytest.skip("templates are not in ../shared")
+    v = OrbVerifier([(i, str(folder / f"{n}.jpg")) for i, n in enumerate(names)], threads=1)
+    for i, name in enumerate(names[:2]):
+        pic = Image.open(folder / f"{name}.jpg").convert("RGB")
+        for q in (15, 25):
+            query = Image.open(io.BytesIO(jpeg(caption_outlined(pic, "me: one more episode then bed", "the sun coming up over my unfinished laundry"), q)))
+            got = v.verify(query)
+            assert got is not None and got.template_id == i, (name, q, got)

@@ -59,6 +59,49 @@ def test_stretched_small_reposts_are_verified(verifier, name):
         assert v is not None and v.template_id == ids[name]
 
 
+def _hash_decision(verifier, im):
+    """What the pipeline does before verifying: the nearest templates by hash over the three views."""
+    from memescope.imaging import hash_views, phash_and_mirror
+    from memescope.templates import match_hashes, reference_codes
+
+    codes = [phash_and_mirror(Image.open(path)) for _, path in verifier.refs]
+    ids, ref_codes = reference_codes([t for t, _ in verifier.refs], [c.to_int64() for c, _ in codes],
+                                     [m.to_int64() for _, m in codes])
+    _, content, full, mirror = hash_views(im)
+    return match_hashes(content.to_int64(), full.to_int64(), mirror.to_int64(), ids, ref_codes)
+
+
+def test_reposts_stretched_past_orb_are_verified_through_the_nearest_hashes(verifier):
+    # Squeezed to half the width at full height, ORB's descriptors no longer match the template's
+    # (plain verification finds nothing: checked below); reshaped to the proportions of the templates
+    # nearest by hash, the picture verifies, mirrored or not, with its region in the image's coordinates.
+    reshaped = 0
+    for i, name in enumerate(TEMPLATES):
+        pic = caption_outlined(draw_template(name), "nobody:", "absolutely nobody:")
+        for mirrored in (False, True):
+            view = ImageOps.mirror(pic) if mirrored else pic
+            query = Image.open(io.BytesIO(jpeg(view.resize((240, 420)), 70)))
+            d = _hash_decision(verifier, query)
+            if d.template_id is not None:  # the hashes place it themselves (two-buttons' bold shapes)
+                assert d.template_id == i
+                continue
+            assert len(d.nearest) == 3 and dict(d.nearest).get(i) is mirrored
+            assert verifier.verify(query) is None
+            v = verifier.verify(query, d.nearest)
+            assert v is not None and v.template_id == i and v.mirrored is mirrored
+            l, t, r, b = v.region
+            assert -10 <= l < r <= 250 and -10 <= t < b <= 430 and (r - l) * (b - t) > 0.8 * 240 * 420
+            reshaped += 1
+    assert reshaped >= 4  # 4 of the 10 here
+
+
+def test_hints_do_not_make_non_memes_match(verifier):
+    every = [(i, m) for i in range(len(TEMPLATES)) for m in (False, True)]
+    for seed in range(6):
+        assert verifier.verify(random_picture(500 + seed, (400, 300)), every) is None
+        assert verifier.verify(draw_non_meme(random.Random(900 + seed)).resize((240, 420)), every) is None
+
+
 def test_a_second_picture_of_a_template_does_not_split_its_votes(tmp_path):
     # two references of one template hold near-identical descriptors; the ratio test must compare a
     # descriptor's nearest neighbour with other templates' descriptors, not with its own twin

@@ -129,7 +129,7 @@ def match_images(paths: Iterable[str | Path], db: Store | str | None = None) -> 
             from .templates.verify import get_verifier
 
             try:
-                v = get_verifier(tuple(sorted({(r[0], r[2]) for r in refs}))).verify(load_image(path))
+                v = get_verifier(tuple(sorted({(r[0], r[2]) for r in refs}))).verify(load_image(path), d.nearest)
             except BadImageError as exc:
                 v = None
                 rec["error"] = exc.reason

@@ -85,19 +85,20 @@ def hash_stage(ctx: RunContext) -> tuple[int, int]:
 # -- match -----------------------------------------------------------------------------------------
 
 
-def verify_batch(batch: tuple[list[tuple[int, str]], list[tuple[str, str, list[int]]]]) -> list[tuple]:
+def verify_batch(batch: tuple[list[tuple[int, str]], list[tuple[str, str, list]]]) -> list[tuple]:
     """ORB + RANSAC for images the hashes could not place: against every reference when there are few,
-    else against the references the image's keypoints vote for (see templates.verify)."""
+    else against the references the image's keypoints vote for, then reshaped to the nearest templates'
+    proportions (see templates.verify). Items are (sha256, path, hints)."""
     from ..imaging import load_image
     from ..templates.verify import get_verifier
 
     refs, items = batch
     verifier = get_verifier(tuple(refs), threads=1)  # one worker per core
     out = []
-    for sha, path, box in items:
+    for sha, path, hints in items:
         try:
             im = load_image(path)
-            v = verifier.verify(im)
+            v = verifier.verify(im, [(int(t), bool(m)) for t, m in hints])
             out.append(("ok", sha, v))  # a Verified (small, picklable) or None
         except BadImageError as exc:
             out.append(("err", sha, exc.reason, exc.detail))
@@ -159,7 +160,7 @@ def match_stage(ctx: RunContext) -> tuple[int, int]:
     if verify:
         # Step 2: what hashes cannot settle (crops, heavy overlays) is verified geometrically.
         unique_refs = sorted({(int(r[0]), r[1]) for r in refs})
-        items = [(sha, decisions[sha][0]["path"], json.loads(decisions[sha][0]["box"])) for sha in undecided]
+        items = [(sha, decisions[sha][0]["path"], decisions[sha][1].nearest) for sha in undecided]
         _, errors = run_items(ctx, "verify", items, verify_batch, save, batch_size=8,
                               wrap=functools.partial(_with_refs, unique_refs))
 

@@ -336,7 +336,7 @@ def create_app(web: WebDB, config: WebConfig | None = None):
 
             paths = tuple(sorted({(idx[r["template"]], r["path"]) for r in refs if r["path"] and Path(r["path"]).is_file()}))
             try:
-                v = get_verifier(paths).verify(im) if paths else None
+                v = get_verifier(paths).verify(im, d.nearest) if paths else None
             except (_Missing, ImportError):
                 v = None
             if v is not None:
