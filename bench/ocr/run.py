@@ -72,7 +72,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=4)
     ap.add_argument("--engines", default="rapidocr,tesseract,tesseract-raw")
     ap.add_argument("--out", default="bench/ocr/results.json")
+    ap.add_argument("--errors", help="also write every misread sample (style, template, truth, reading) to this "
+                                     "JSON file; it holds ImgFlip's captions, so keep it out of the repository")
     args = ap.parse_args()
+    misread = []
     rng = random.Random(args.seed)
     caps = captions(rng)
     names = sorted(caps)
@@ -117,6 +120,9 @@ def main() -> None:
             p["chars"] += len(r); p["char_err"] += ce; p["raw_err"] += edit_distance(r, _norm(res.clean))
             p["words"] += len(r.split()); p["word_err"] += we
             p["cpu"] += cpu; p["n"] += 1
+            if ce:
+                misread.append({"engine": engine_name, "style": style, "template": name, "truth": r, "read": h,
+                                "char_errors": ce, "printed_template": printed[name]})
             if not printed[name]:
                 p["plain_chars"] += len(r); p["plain_err"] += ce; p["plain_words"] += len(r.split()); p["plain_word_err"] += we
                 p["plain_n"] += 1
@@ -128,6 +134,8 @@ def main() -> None:
                                     "cpu_s_per_image": round(p["cpu"] / p["n"], 3), "n": p["n"]} for s, p in per.items()}
         print(engine_name, json.dumps(results[engine_name]), flush=True)
     Path(args.out).write_text(json.dumps({"seed": args.seed, "per_style": args.per_style, "results": results}, indent=1))
+    if args.errors:
+        Path(args.errors).write_text(json.dumps(misread, indent=1))
     print("\n| engine | style | CER | word accuracy | CER, word acc. on templates without printed text (n) "
           "| CER counting the template's own text | CPU-s/image |\n|---|---|---|---|---|---|---|")
     for e, per in results.items():

@@ -35,6 +35,19 @@ def _flip_masks(bits: int, flips: int) -> np.ndarray:
     return np.asarray([sum(1 << b for b in combo) for combo in combinations(range(bits), flips)], dtype=np.int64)
 
 
+def _runs(starts: np.ndarray, lens: np.ndarray, total: int) -> np.ndarray:
+    """The indices start, start+1, ... of every run (bucket), concatenated: one cumulative sum of steps
+    that are 1 inside a run and jump at each run's first element. 10x faster than arange + repeat, which
+    took 2 of the 5.5 ms of a 10-NN query over 10M codes (bench/index)."""
+    full = lens > 0
+    starts, lens = starts[full], lens[full]
+    first = np.cumsum(lens) - lens  # where each run begins in the output
+    steps = np.ones(total, dtype=np.int64)
+    steps[0] = starts[0]
+    steps[first[1:]] = starts[1:] - (starts[:-1] + lens[:-1]) + 1
+    return np.cumsum(steps, out=steps)
+
+
 class MultiHashIndex:
     """Same API as HammingIndex (add, range, knn); exact at every radius.
 
@@ -95,8 +108,7 @@ class MultiHashIndex:
             lens = offsets[keys + 1] - starts
             total = int(lens.sum())
             if total:
-                # indices of every code in every probed bucket, without a Python loop over buckets
-                idx = np.arange(total) + np.repeat(starts - (np.cumsum(lens) - lens), lens)
+                idx = _runs(starts, lens, total)  # every code of every probed bucket
                 d = np.bitwise_count(sorted_codes[idx] ^ q)
                 keep = np.flatnonzero(d <= radius)
                 found_pos.append(positions[idx[keep]])
