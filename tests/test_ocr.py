@@ -66,10 +66,21 @@ def test_glued_words_are_split_only_when_sure():
     assert clean_text("IHAVE NO IDEA") == "I HAVE NO IDEA"
     assert clean_text("OHGREATANOTHER GROUP PROJECT") == "OH GREAT ANOTHER GROUP PROJECT"
     # words, names and slang stay whole
-    for t in ["ZOOMERS BE LIKE", "NOOOOO", "COVID LOCKDOWN", "Pikachu face", "WHATSAPP"]:
+    for t in ["ZOOMERS BE LIKE", "NOOOOO", "COVID LOCKDOWN", "Pikachu face", "WHATSAPP", "AAAAND SHE LEFT"]:
         assert clean_text(t) == t
     assert clean_text("KILLING AGORILLA") == "KILLING A GORILLA"  # a long rarer word beside "a" may be a part
     assert clean_text("THE BUS TOMMORROW") == "THE BUS TOMMORROW"  # a misspelling is not "tom morrow"
+
+
+def test_words_people_write_stay_whole_and_common_web_words_count_as_parts():
+    pytest.importorskip("wordninja")
+    pytest.importorskip("wordfreq")
+    # wordninja's list lacks them and would split them ("UP VOTES", "DEAD POOL")
+    for t in ["UPVOTES PLEASE", "DEADPOOL FANS", "JUST SAYIN"]:
+        assert clean_text(t) == t
+    # ...but it lacks "meme" too, and a glued "DEADMEME" is two words
+    assert clean_text("THAT IS A DEADMEME") == "THAT IS A DEAD MEME"
+    assert clean_text("IHAVE A PLAN") == "I HAVE A PLAN"  # "I" glued on is OCR's, however often people type it
 
 
 def test_gaps_read_as_hyphens_become_spaces_but_compounds_stay():
@@ -109,6 +120,34 @@ def test_a_lone_bar_beside_a_line_is_a_capital_i():
     assert _fix_capital_i("AM 1 REAL?!") == "AM I REAL?!"
     assert _fix_capital_i("WANT T0 GO AT 10PM IN 2020") == "WANT TO GO AT 10PM IN 2020"
     assert _fix_capital_i("TOP 1 0F 3") == "TOP 1 OF 3"
+    # a number before a measure word stays a number; "I" never comes before one
+    assert _fix_capital_i("ONLY 1 MORE DAY") == "ONLY 1 MORE DAY"
+    assert _fix_capital_i("WAITED 1 YEARS FOR THIS") == "WAITED 1 YEARS FOR THIS"
+    assert _fix_capital_i("1 WAITED ALL YEAR") == "I WAITED ALL YEAR"
+
+
+def _quad(l, t, r, b):
+    return [[l, t], [r, t], [r, b], [l, b]]
+
+
+def test_a_glyph_two_boxes_share_is_read_once():
+    from memescope.ocr.rapid import lines_from_detections
+
+    def read(*dets):
+        return [ln.text for ln in lines_from_detections([d[0] for d in dets], [0.99] * len(dets), [_quad(*d[1:]) for d in dets])]
+
+    # the right box begins inside the left one: its lone first letter is the left box's last letter again
+    assert read(("WAITING FOR", 100, 20, 400, 80), ("R THE BUS", 370, 21, 600, 80)) == ["WAITING FOR", "THE BUS"]
+    # the left box ends inside the right one: its lone last character is a fragment of the right's first
+    assert read(("SO TIRED 1", 50, 300, 420, 360), ("TODAY", 395, 302, 560, 360)) == ["SO TIRED", "TODAY"]
+    # boxes that merely touch keep their one-letter words, and other rows are not compared
+    assert read(("I SAW", 100, 20, 260, 80), ("A DOG", 255, 20, 420, 80)) == ["I SAW", "A DOG"]
+    assert read(("WAITING FOR", 100, 20, 400, 80), ("R THE BUS", 370, 90, 600, 150)) == ["WAITING FOR", "R THE BUS"]
+
+
+def test_a_drawn_out_o_read_as_zeros_is_letters():
+    assert clean_text("AAAND THEN NOOO\n000000!!") == "AAAND THEN NOOO OOOOOO!!"
+    assert clean_text("WE HIT 1000\n000 TIMES") == "WE HIT 1000 000 TIMES"  # numbers stay numbers
 
 
 @pytest.mark.parametrize("style", ["outlined", "bar"])

@@ -52,6 +52,24 @@ def looks_like_words(line: str, max_rank: int = 30_000) -> bool:
     return bool(tokens) and any(len(w) >= 3 for w in words) and 2 * len(words) >= len(line.split())
 
 
+# wordfreq's English frequencies (Zipf scale: log10 of uses per billion words) include Reddit and
+# Twitter, so they know words wordninja's older list lacks. A token written this often is a word of its
+# own ("UPVOTES", "DEADPOOL", "SAYIN"), not two glued by OCR; a part of 4+ letters this common is a
+# common word ("MEME", "DAMN"; shorter frequent strings are fragments and abbreviations: "ING", "THO").
+# The thresholds were chosen on a third seed of the OCR bench (bench/ocr), then checked on two others.
+_WRITTEN_ZIPF = 2.0
+_COMMON_ZIPF = 3.5
+
+
+@lru_cache(maxsize=65536)
+def _web_zipf(word: str) -> float:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:
+        return 0.0  # optional: without it only wordninja's list decides
+    return zipf_frequency(word, "en")
+
+
 def split_glued(token: str) -> str:
     """Split a token OCR glued together (letters only, not itself a word) into 2-4 common words,
     keeping its case; anything less certain is returned unchanged."""
@@ -59,7 +77,11 @@ def split_glued(token: str) -> str:
     if ranks is None or len(token) < 5 or not token.isalpha():
         return token
     low = token.lower()
-    if low in ranks:
+    # a word people write, or drawn out for emphasis ("AAAAND", "SOOOO"): not glued words
+    if low in ranks or re.search(r"(.)\1\1", low):
+        return token
+    # ... but "I" glued to a common word is OCR's commonest glue, whatever people type ("IHAVE")
+    if _web_zipf(low) >= _WRITTEN_ZIPF and not (low[0] == "i" and ranks.get(low[1:], _MAX_RANK) < 1000):
         return token
     import wordninja
 
@@ -70,7 +92,7 @@ def split_glued(token: str) -> str:
         return token
     # every part must be common, except that one long rarer word may follow or precede function words
     # only ("a gorilla", "the gorilla"); "tommorrow" must not become "tom morrow"
-    rare = [p for p in parts if ranks.get(p, _MAX_RANK_LONG) >= _MAX_RANK]
+    rare = [p for p in parts if ranks.get(p, _MAX_RANK_LONG) >= _MAX_RANK and (len(p) < 4 or _web_zipf(p) < _COMMON_ZIPF)]
     if rare and not (len(rare) == 1 and len(rare[0]) >= 5 and ranks.get(rare[0], _MAX_RANK_LONG) < _MAX_RANK_LONG
                      and all(ranks[p] < 100 for p in parts if p != rare[0])):
         return token
@@ -122,14 +144,29 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     lines = [" ".join(split_glued(strip_stray_accents(w)) for t in line.split() for w in split_hyphen_run(t).split())
              for line in text.splitlines() if line.strip() and not is_noise(line)]
-    out = " ".join(lines)
+    out = " ".join(_letter_o_runs(" ".join(lines).split()))
     return re.sub(r"\s+([,.!?;:])", r"\1", out).strip()
+
+
+def _letter_o_runs(words: list[str]) -> list[str]:
+    """A drawn-out O ("NOOOOOOO", "ACHOOOOOOOO") wraps or is cut by the detector, and the part on its own
+    reads as zeros ("ACHOO" + "00000000"). Zeros only, three or more, right after a word ending in O: O's."""
+    out = list(words)
+    for i in range(1, len(out)):
+        core = out[i].rstrip("!?.,")
+        if len(core) >= 3 and set(core) == {"0"} and out[i - 1].rstrip("!?.,").upper().endswith("O"):
+            out[i] = "O" * len(core) + out[i][len(core):]
+    return out
 
 
 def _letters(word: str) -> bool:
     """A word of letters, punctuation around or inside it allowed ("REAL?!", "YOU'LL")."""
     core = re.sub(r"[^\w]", "", word)
     return core.isalpha()
+
+
+# "1 MORE", "1 YEAR": a number before a measure word; "I" is never followed by one
+_MEASURES = {"MORE", "YEAR", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "TIME", "MILE", "DOLLAR", "POINT"}
 
 
 def fix_capital_i(text: str) -> str:
@@ -144,6 +181,6 @@ def fix_capital_i(text: str) -> str:
         elif word == "1":
             before = words[i - 1] if i else ""
             after = words[i + 1] if i + 1 < len(words) else ""
-            if (not before or _letters(before)) and _letters(after):
+            if (not before or _letters(before)) and _letters(after) and after.upper().rstrip("S.,!?") not in _MEASURES:
                 words[i] = "I"
     return " ".join(words)

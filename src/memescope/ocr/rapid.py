@@ -48,13 +48,43 @@ class RapidOcrEngine:
     def read(self, image: Image.Image, content_box: tuple[int, int, int, int] | None = None) -> OcrResult:
         arr = np.asarray(image.convert("RGB"))[:, :, ::-1]  # rapidocr takes BGR arrays, as OpenCV does
         res = self._engine(arr)
-        found = []
-        for text, score, quad in zip(res.txts or (), res.scores or (), res.boxes if res.boxes is not None else ()):
-            xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-            found.append(OcrLine(fix_capital_i(text.strip()), float(score), (int(min(xs)), int(min(ys)), int(max(xs)), int(max(ys)))))
-        lines = [ln for ln in _lone_capital_i(found)
-                 if ln.score >= self.min_score and ln.text and not is_noise(ln.text)]
+        boxes = res.boxes if res.boxes is not None else ()
+        lines = lines_from_detections(res.txts or (), res.scores or (), boxes, self.min_score)
         return OcrResult(self.name, assign_blocks(lines, image.height, content_box))
+
+
+def lines_from_detections(texts, scores, quads, min_score: float = 0.5) -> list[OcrLine]:
+    """rapidocr's raw output (one text, score and quadrilateral per detected box) as cleaned lines."""
+    found = []
+    for text, score, quad in zip(texts, scores, quads):
+        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+        found.append(OcrLine(fix_capital_i(text.strip()), float(score), (int(min(xs)), int(min(ys)), int(max(xs)), int(max(ys)))))
+    found = _drop_doubled_edges(found)
+    return [ln for ln in _lone_capital_i(found) if ln.score >= min_score and ln.text and not is_noise(ln.text)]
+
+
+def _same_row(a: OcrLine, b: OcrLine) -> bool:
+    return min(a.box[3], b.box[3]) - max(a.box[1], b.box[1]) > 0.6 * min(a.box[3] - a.box[1], b.box[3] - b.box[1])
+
+
+def _drop_doubled_edges(lines: list[OcrLine]) -> list[OcrLine]:
+    """Two boxes of one row that overlap both read the glyphs in the overlap: the one that holds the
+    whole word reads it right, the other reads a fragment as a lone character ("SPONGEBOB" + "3 IMITATING",
+    "NOT KNOWING" + "G WHAT THE", "NICE 1" + "THINGS"). A one-character word at the overlapping edge of a
+    box, lying mostly inside the other box, is dropped. (A word the boxes merely touch is kept: the overlap
+    must cover most of the character's estimated width.)"""
+    texts = [ln.text for ln in lines]
+    for i, a in enumerate(lines):
+        for j, b in enumerate(lines):
+            if i == j or not (a.box[0] < b.box[0] < a.box[2] < b.box[2]) or not _same_row(a, b):
+                continue
+            overlap = a.box[2] - b.box[0]
+            left, right = texts[i].split(), texts[j].split()
+            if len(right) > 1 and len(right[0]) == 1 and overlap >= 0.6 * (b.box[2] - b.box[0]) / len(texts[j]):
+                texts[j] = " ".join(right[1:])
+            elif len(left) > 1 and len(left[-1]) == 1 and overlap >= 0.6 * (a.box[2] - a.box[0]) / len(texts[i]):
+                texts[i] = " ".join(left[:-1])
+    return [ln if t == ln.text else OcrLine(t, ln.score, ln.box, ln.block) for ln, t in zip(lines, texts)]
 
 
 def _lone_capital_i(lines: list[OcrLine]) -> list[OcrLine]:
