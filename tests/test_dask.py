@@ -187,3 +187,19 @@ def test_the_nannys_malloc_setting_is_removed_or_undone(mode, env):
         (result,) = list(ex.map_batches(_malloc_state, [[0]]))
     # clusters memescope starts never get the variable; elsewhere each task resets glibc with mallopt
     assert result == [(env, True)]
+
+
+def _worker_settings():
+    import dask
+
+    return (dask.config.get("distributed.admin.tick.interval"), dask.config.get("distributed.worker.profile.enabled"),
+            dask.config.get("distributed.worker.memory.monitor-interval"))
+
+
+def test_workers_memescope_starts_run_quiet_housekeeping():
+    # their timers cost the two workers of a 2-core machine 5% of a core when left at Dask's defaults
+    from memescope.pipeline.executors import DaskExecutor
+
+    with DaskExecutor(workers=1) as ex:
+        (got,) = ex.client.run(_worker_settings).values()
+    assert got == ("1s", False, "1s")
