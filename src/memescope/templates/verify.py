@@ -11,9 +11,9 @@ proportions of the templates its hashes are nearest to, and matched again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from collections.abc import Iterable
 
 import numpy as np
 from PIL import Image, ImageOps
