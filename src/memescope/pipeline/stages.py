@@ -98,7 +98,7 @@ def verify_batch(batch: tuple[list[tuple[int, str]], list[tuple[str, str, list]]
     for sha, path, hints in items:
         try:
             im = load_image(path)
-            v = verifier.verify(im, [(int(t), bool(m)) for t, m in hints])
+            v = verifier.verify(im, hints)
             out.append(("ok", sha, v))  # a Verified (small, picklable) or None
         except BadImageError as exc:
             out.append(("err", sha, exc.reason, exc.detail))

@@ -240,7 +240,7 @@ class OrbVerifier:
                 n, region = self._one(q_pts, q_desc, i, image.size)
                 if n >= self.min_inliers and (best is None or n > best.inliers):
                     if mirrored and region is not None:
-                        region = (image.width - region[2], region[1], image.width - region[0], region[3])
+                        region = _unmirrored(region, image.width)
                     best = Verified(self.refs[i][0], n, region, mirrored)
         if best is None:
             for tid, mirrored in hints:
@@ -264,11 +264,16 @@ class OrbVerifier:
             n, region = self._one(q_pts, q_desc, i, shaped.size)
             if n >= self.min_inliers and (best is None or n > best.inliers) and region is not None:
                 sx, sy = image.width / shaped.width, image.height / shaped.height
-                l, t, r, b = region[0] * sx, region[1] * sy, region[2] * sx, region[3] * sy
+                scaled = (region[0] * sx, region[1] * sy, region[2] * sx, region[3] * sy)
                 if mirrored:
-                    l, r = image.width - r, image.width - l
-                best = Verified(tid, n, (int(l), int(t), int(r), int(b)), mirrored)
+                    scaled = _unmirrored(scaled, image.width)
+                best = Verified(tid, n, tuple(int(v) for v in scaled), mirrored)
         return best
+
+
+def _unmirrored(region: tuple, width: float) -> tuple:
+    """A region (left, top, right, bottom) found in the mirrored image, in the image's own coordinates."""
+    return (width - region[2], region[1], width - region[0], region[3])
 
 
 @lru_cache(maxsize=4)
