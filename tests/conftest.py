@@ -73,6 +73,9 @@ def hostile_dir(tmp_path_factory) -> Path:
     png[16:29] = ihdr
     png[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr) & 0xFFFFFFFF)
     (d / "bomb.png").write_bytes(bytes(png))
+    # a JPEG whose frame header claims 60000 x 60000 pixels
+    sof = good.index(b"\xff\xc0")
+    (d / "bomb.jpg").write_bytes(good[: sof + 5] + struct.pack(">HH", 60000, 60000) + good[sof + 9 :])
     return d
 
 

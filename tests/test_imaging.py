@@ -118,11 +118,12 @@ def test_bar_stripping_restores_the_hash(drawings):
 @pytest.mark.parametrize(
     "name,reason",
     [("empty.jpg", "empty file"), ("truncated.jpg", "truncated image"), ("text.jpg", "not an image"),
-     ("bomb.png", "decompression bomb"), ("missing.jpg", "missing file")],
+     ("bomb.png", "decompression bomb"), ("bomb.jpg", "decompression bomb"), ("missing.jpg", "missing file")],
 )
-def test_hostile_files_give_clear_reasons(hostile_dir, name, reason):
+@pytest.mark.parametrize("draft", [None, 128])  # 128: the hash stage's libjpeg-turbo path for JPEGs
+def test_hostile_files_give_clear_reasons(hostile_dir, name, reason, draft):
     with pytest.raises(BadImageError) as exc:
-        load_image(hostile_dir / name)
+        load_image(hostile_dir / name, draft_size=draft, mode="L" if draft else "RGB")
     assert exc.value.reason == reason
 
 
@@ -132,6 +133,21 @@ def test_good_files_and_draft_decoding(hostile_dir):
     assert full.size == (200, 150) and draft.width < full.width
     assert phash(full) - phash(draft) <= 4
     assert load_image(hostile_dir / "good2.png").mode == "RGB"
+
+
+def test_scaled_jpeg_decoding(hostile_dir):
+    path = hostile_dir / "good.jpg"
+    for mode in ("L", "RGB"):
+        im = load_image(path, draft_size=64, mode=mode)
+        assert im.mode == mode and im.format == "JPEG" and im.info["original_size"] == (200, 150)
+        assert min(im.size) >= 64 and im.width < 200
+        assert load_image(path.read_bytes(), draft_size=64, mode=mode).size == im.size
+    assert phash(load_image(path)) - phash(load_image(path, draft_size=64, mode="L")) <= 4
+    # libjpeg-turbo cannot turn CMYK into grey: such files go to Pillow
+    buf = io.BytesIO()
+    random_picture(3).convert("CMYK").save(buf, "JPEG")
+    im = load_image(buf.getvalue(), draft_size=64, mode="L")
+    assert im.mode == "L" and im.info["original_size"] == (160, 120)
 
 
 def test_transparency_is_flattened_on_white():
@@ -148,3 +164,40 @@ def test_mirror_hash_from_one_resample_equals_hashing_the_mirror(drawings):
     for im in [*drawings.values(), random_picture(7), random_picture(8, (301, 97))]:
         content, mirror = phash_and_mirror(im)
         assert content == phash(im) and mirror == phash(ImageOps.mirror(im))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    w=st.integers(8, 300),
+    h=st.integers(8, 300),
+    cut=st.tuples(st.floats(0.5, 1.0), st.floats(0.5, 1.0)),
+)
+def test_folded_matrices_equal_resampling_then_dct(seed, w, h, cut):
+    # Pillow's float ("F") LANCZOS has the weights of its 8-bit one without the rounding; the hash
+    # stage's folded matrices must give the DCT of that resample, also over a fractional span (the
+    # reduced image of `reducing_gap` covers w / factor pixels)
+    from memescope.imaging.hashing import _dct_rows, _lanczos_dct
+
+    pixels = np.random.default_rng(seed).random((h, w)) * 255
+    span = (w * cut[0], h * cut[1])
+    small = Image.fromarray(pixels.astype(np.float32)).resize(
+        (32, 32), Image.Resampling.LANCZOS, box=(0, 0, *span)
+    )
+    want = _dct_rows(32, 8) @ np.asarray(small, dtype=np.float64) @ _dct_rows(32, 8).T
+    got = _lanczos_dct(h, span[1], 8, 32) @ pixels @ _lanczos_dct(w, span[0], 8, 32).T
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=0.05)
+
+
+def test_fast_hash_views_stay_near_the_exact_ones(drawings):
+    from memescope.imaging import hash_views
+
+    pics = [*drawings.values(), random_picture(9, (640, 480)), random_picture(10, (97, 301))]
+    for im in [*pics, *(_with_bar(p, p.height // 4) for p in pics[:4])]:
+        grey = im.convert("L")
+        box, content, full, mirror = hash_views(grey)
+        fbox, fcontent, ffull, fmirror = hash_views(grey, fast=True)
+        assert fbox == box
+        assert max(fcontent - content, ffull - full, fmirror - mirror) <= 3
+        # the mirror's bits come from the DCT's sign symmetry: as if the mirrored picture were hashed
+        assert fmirror - hash_views(ImageOps.mirror(grey), fast=True)[1] <= 2

@@ -23,17 +23,19 @@ def test_hostile_files_are_recorded_and_the_run_goes_on(store, hostile_dir, tmp_
     folder = tmp_path / "corpus"
     shutil.copytree(hostile_dir, folder)
     ingest(store, folder)
-    # missing.jpg was never there, so ingest has nothing to record; the five files on disk reach the run
+    # missing.jpg was never there, so ingest has nothing to record; the six files on disk reach the run
     res = analyze(store, stages=["hash", "match"], executor="serial")
     assert res["status"] == "done"
     assert store.counts()["features"] == 2  # good.jpg, good2.png
     reasons = {Path(e["item"]).name if "/" in e["item"] else e["item"]: e["reason"] for e in store.errors("hash")}
-    assert sorted(reasons.values()) == ["decompression bomb", "empty file", "not an image", "truncated image"]
+    assert sorted(reasons.values()) == [
+        "decompression bomb", "decompression bomb", "empty file", "not an image", "truncated image"
+    ]
     # a second run does not retry what was recorded, and --retry-errors does
     again = analyze(store, stages=["hash"], executor="serial")
     assert again["stages"][0]["items"] == 0 and again["stages"][0]["errors"] == 0
     retry = analyze(store, stages=["hash"], executor="serial", retry_errors=True)
-    assert retry["stages"][0]["errors"] == 4
+    assert retry["stages"][0]["errors"] == 5
 
 
 def test_unknown_stage_fails_before_any_work(store):

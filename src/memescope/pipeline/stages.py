@@ -21,11 +21,6 @@ stages: Registry = Registry("stage")
 
 # -- hash ------------------------------------------------------------------------------------------
 
-# Shrink by a box filter to >= 2x the 32x32 grid before LANCZOS: a third of the resampling time on a
-# 250 px picture, and the same distances to templates as the full resample (see `imaging.phash`).
-HASH_REDUCING_GAP = 2.0
-
-
 def hash_batch(items: list[tuple[str, str]]) -> list[tuple]:
     """Decode (draft JPEG), find the picture inside caption bars, and hash it three ways."""
     from ..imaging import hash_views, load_image
@@ -38,7 +33,7 @@ def hash_batch(items: list[tuple[str, str]]) -> list[tuple]:
             im = load_image(path, draft_size=128, mode="L")
             fmt = im.format or ""
             w, h = im.info.get("original_size", im.size)  # draft decoding may have scaled the pixels
-            box, content, full, mirror = hash_views(im, reducing_gap=HASH_REDUCING_GAP)
+            box, content, full, mirror = hash_views(im, fast=True)
             sx, sy = w / im.width, h / im.height
             box = (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy))
             payload = (w, h, fmt, box, content.to_int64(), full.to_int64(), mirror.to_int64())
