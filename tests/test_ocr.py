@@ -202,3 +202,109 @@ def test_edit_distance_known_answers():
     assert edit_distance("kitten", "sitting") == 3
     assert edit_distance("", "abc") == 3
     assert edit_distance("I HAVE".split(), "IHAVE".split()) == 2
+
+
+# -- the caption layer: what an instance added to its registered template --------------------------
+
+
+def _printed_template():
+    """A drawing with printed text of its own across its top, as WHO WOULD WIN? has."""
+    from PIL import ImageDraw, ImageFont
+
+    from memescope.demo.render import _impact
+
+    pic = draw_template("two-buttons").copy()
+    d = ImageDraw.Draw(pic)
+    font: ImageFont.FreeTypeFont = _impact(pic.width // 10)
+    d.text((pic.width // 2, pic.height // 14), "WHO WOULD WIN", font=font, fill="black", anchor="mt")
+    return pic
+
+
+def _jpeg(im, quality=60):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    im.convert("RGB").save(buf, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+
+
+def test_caption_layer_blanks_the_template_and_keeps_the_caption():
+    import numpy as np
+    from PIL import ImageOps
+
+    from memescope.ocr.layer import caption_layer
+
+    template = _printed_template()
+    meme = _jpeg(caption_outlined(template, "", "nobody expects it"))
+    layer, share = caption_layer(meme, template, (0, 0, *meme.size))
+    assert layer is not None and 0.02 < share < 0.3
+    px, orig = np.asarray(layer), np.asarray(meme)
+    h = meme.height
+    # the template's own printed text, which no caption covers, is gone; the caption's rows are kept
+    assert (px[: h // 5] == 255).mean() > 0.97
+    bottom = slice(int(h * 0.8), h)
+    assert (px[bottom] == orig[bottom]).all(axis=2).mean() > 0.15
+    # a mirrored instance lines up with the mirrored reference: the same share differs as unmirrored
+    flipped = ImageOps.mirror(meme)
+    layer, mirrored_share = caption_layer(flipped, template, (0, 0, *meme.size), mirrored=True)
+    assert layer is not None and mirrored_share == pytest.approx(share, abs=0.01)
+    assert caption_layer(flipped, template, (0, 0, *meme.size))[1] > 3 * share
+    # another template does not line up: nothing is blanked, the caller reads the image as it is
+    other = draw_template("surprised-cat").resize(meme.size)
+    assert caption_layer(meme, other, (0, 0, *meme.size)) == (None, pytest.approx(1.0, abs=0.6))
+
+
+def test_caption_layer_realigns_a_bar_found_a_few_rows_off():
+    import numpy as np
+
+    from memescope.ocr.layer import caption_layer
+
+    template = _printed_template()
+    meme = _jpeg(caption_bar(template, "when the group chat", "goes quiet"))
+    bar = meme.height - template.height
+    for top in (bar - 9, bar, bar + 9):  # the bar finder's box, off by up to 9 rows either way
+        layer, share = caption_layer(meme, template, (0, top, meme.width, meme.height))
+        assert layer is not None and share < 0.2, top
+    # rows of outlined caption text taken for bars at both edges: the whole image is tried too
+    meme = _jpeg(caption_outlined(template, "top text", "bottom text"))
+    layer, share = caption_layer(meme, template, (0, 40, meme.width, meme.height - 40))
+    assert layer is not None and share < 0.2
+    assert (np.asarray(layer)[meme.height // 2] == 255).mean() > 0.97  # the picture's middle is blanked
+
+
+def test_caption_over_printed_text_is_read_through_the_layer(engine):
+    from memescope.ocr import drop_template_text, template_text
+    from memescope.ocr.layer import caption_layer
+
+    template = _printed_template()
+    own = template_text(engine, template)
+    meme = _jpeg(caption_outlined(template, "lennie two mice", "a very large cat"))
+    box = strip_bars(meme)[1]
+    layer, _ = caption_layer(meme, template, (0, 0, *meme.size))
+    assert drop_template_text(engine.read(layer, box), own).clean == "LENNIE TWO MICE A VERY LARGE CAT"
+
+
+def test_ocr_command_reads_the_caption_layer_of_a_registered_template(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from memescope.cli import app
+
+    runner = CliRunner()
+    db = str(tmp_path / "kb.db")
+    _printed_template().save(tmp_path / "template.png")
+    meme = _jpeg(caption_outlined(_printed_template(), "lennie two mice", "a very large cat"))
+    meme.save(tmp_path / "meme.jpg", quality=90)
+    res = runner.invoke(app, ["templates", "add", "who-would-win", str(tmp_path / "template.png"), "--db", db])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["ocr", str(tmp_path / "meme.jpg"), "--db", db, "--json"])
+    assert res.exit_code == 0, res.output
+    (rec,) = json.loads(res.output)
+    assert rec["template"] == "who-would-win" and rec["source"] == "caption layer"
+    assert rec["clean"] == "LENNIE TWO MICE A VERY LARGE CAT"
+    # without a store the image is read as it is
+    (plain,) = json.loads(runner.invoke(app, ["ocr", str(tmp_path / "meme.jpg"), "--json"]).output)
+    assert plain["source"] == "image" and plain["template"] is None

@@ -335,15 +335,16 @@ def match(
 def ocr(
     images: Annotated[list[Path], typer.Argument(help="Images to read.")],
     engine: Annotated[str, typer.Option(help="OCR engine name.")] = "rapidocr",
+    db: Annotated[Optional[str], typer.Option("--db", help="Match each image to this store's templates first and read only what the caption added (default: read the image as it is).", envvar="MEMESCOPE_DB")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Read the caption text off images.
 
-    Example: memescope ocr meme.jpg --json
+    Example: memescope ocr meme.jpg --db memescope.db --json
     """
     from .workflow import ocr_images
 
-    res = ocr_images(images, engine)
+    res = ocr_images(images, engine, db)
     if json_out:
         _print_json(res)
         return

@@ -140,22 +140,57 @@ def match_images(paths: Iterable[str | Path], db: Store | str | None = None) -> 
     return out
 
 
-def ocr_images(paths: Iterable[str | Path], engine: str = "rapidocr") -> list[dict]:
-    """OCR each image: lines with boxes, confidences and blocks, the joined text and the cleaned text."""
+def ocr_images(paths: Iterable[str | Path], engine: str = "rapidocr", db: Store | str | None = None) -> list[dict]:
+    """OCR each image: lines with boxes, confidences and blocks, the joined text and the cleaned text.
+
+    With a store (`db`) that has templates, each image is matched first, as `analyze` does: a matched
+    image is read through its caption layer (the template's untouched pixels blanked, see ocr.layer), and
+    lines that repeat the template's own text are left out of the caption. `source` says which was read.
+    """
     from .exceptions import BadImageError
     from .imaging import load_image, strip_bars
-    from .ocr import get_engine
+    from .pipeline.stages import ocr_batch, picture_region, template_own_text
 
-    eng = get_engine(engine)
+    paths = [str(p) for p in paths]
+    context: dict[str, tuple] = {}  # image -> (own lines, reference paths, region, mirrored, template)
+    if db is not None:
+        store, own = _store(db)
+        try:
+            refs: dict[str, list[str]] = {}
+            ids: dict[str, int] = {}
+            for tid, name, ref in store.query(
+                "SELECT t.id, t.name, ti.path FROM template_images ti JOIN templates t ON t.id=ti.template_id ORDER BY t.id, ti.rowid"
+            ):
+                refs.setdefault(name, []).append(ref)
+                ids[name] = tid
+            if refs:
+                matched = [m for m in match_images(paths, store) if m.get("template")]
+                texts = template_own_text(store, engine, {ids[m["template"]] for m in matched})
+                for m in matched:
+                    try:
+                        w, h = load_image(m["image"]).size
+                    except BadImageError:
+                        continue
+                    region, mirrored = picture_region(m["method"], m["region"], w, h)
+                    context[m["image"]] = (texts[ids[m["template"]]], refs[m["template"]], region, mirrored, m["template"])
+        finally:
+            if own:
+                store.close()
     out = []
     for path in paths:
         try:
-            im = load_image(path)
-            _, box = strip_bars(im)
-            res = eng.read(im, box)
-            out.append({"image": str(path), "engine": res.engine, "text": res.text, "clean": res.clean, "lines": res.to_json()})
+            box = strip_bars(load_image(path))[1]
         except BadImageError as exc:
-            out.append({"image": str(path), "error": exc.reason, "detail": exc.detail})
+            out.append({"image": path, "error": exc.reason, "detail": exc.detail})
+            continue
+        own_lines, refs_, region, mirrored, template = context.get(path, ([], [], None, False, None))
+        res = ocr_batch((engine, [(path, path, list(box), own_lines, refs_, region, mirrored)]))[0]
+        if res[0] == "err":
+            out.append({"image": path, "error": res[2], "detail": res[3]})
+            continue
+        eng, text, clean, lines, source = res[2]
+        out.append({"image": path, "engine": eng, "template": template, "source": source, "text": text,
+                    "clean": clean, "lines": lines})
     return out
 
 

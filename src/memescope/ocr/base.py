@@ -28,6 +28,8 @@ class OcrLine:
 class OcrResult:
     engine: str
     lines: list[OcrLine] = field(default_factory=list)
+    # "image", or "caption layer" when the matched template's own picture was blanked first (ocr.layer)
+    source: str = "image"
 
     @property
     def text(self) -> str:
@@ -136,4 +138,4 @@ def drop_template_text(result: OcrResult, template_lines: list[str] | set[str]) 
                             # small print misread differently each time ("LIGHTYEAR", "LIOHIVEAR")
                             or (len(g) >= 5 and any(edit_distance(g, t) <= 0.34 * max(len(g), len(t)) for t in glued)))
         lines.append(OcrLine(ln.text, ln.score, ln.box, "template") if mine else ln)
-    return OcrResult(result.engine, lines)
+    return OcrResult(result.engine, lines, result.source)

@@ -7,13 +7,14 @@ import functools
 import json
 import logging
 from collections import defaultdict
+from dataclasses import replace
 
 from ..exceptions import BadImageError, NotInstalledError
 from ..registry import Registry
 from ..store import Store
 from .runner import RunContext, run_items
 
-__all__ = ["stages", "hash_batch", "ocr_batch", "understand_batch", "verify_batch"]
+__all__ = ["stages", "hash_batch", "ocr_batch", "picture_region", "understand_batch", "verify_batch"]
 
 log = logging.getLogger(__name__)
 
@@ -219,25 +220,71 @@ def refresh_assignments(store: Store) -> int:
 # -- ocr -------------------------------------------------------------------------------------------
 
 
-def ocr_batch(batch: tuple[str, list[tuple[str, str, list[int], list[str]]]]) -> list[tuple]:
-    """Read the caption text of each image with one engine loaded once per worker process; lines that
-    repeat the matched template's own text are marked as such and left out of the caption."""
+# Images larger than this (longest side) gain nothing for caption text and cost OCR time quadratically.
+OCR_MAX_SIDE = 1600
+
+
+@functools.lru_cache(maxsize=16)
+def _reference_picture(path: str):
+    """A template's reference picture, at most OCR_MAX_SIDE a side, kept per worker: the same few
+    templates come back again and again."""
+    from ..imaging import load_image
+
+    im = load_image(path)
+    scale = min(1.0, OCR_MAX_SIDE / max(im.size))
+    return im.resize((round(im.width * scale), round(im.height * scale))) if scale < 1 else im
+
+
+def _caption_layer(im, refs: list[str], region: list[int], mirrored: bool):
+    """The caption layer against the template's best-aligned reference (see ocr.layer), or None."""
+    from ..ocr.layer import caption_layer
+
+    best = (None, 1.0)
+    for path in refs:
+        try:
+            ref = _reference_picture(path)
+        except BadImageError as exc:
+            log.warning("reference %s cannot be read for the caption layer (%s)", path, exc.reason)
+            continue
+        layer, share = caption_layer(im, ref, tuple(region), mirrored)
+        if layer is not None and share < best[1]:
+            best = (layer, share)
+    return best[0]
+
+
+def picture_region(method: str | None, region: list[int] | None, width: int, height: int) -> tuple[list[int] | None, bool]:
+    """(where the matched template's picture lies, whether mirrored) from a match's method and region."""
+    method = method or ""
+    if method == "phash-full":  # the whole image's hash matched: the picture is the whole image
+        region = [0, 0, width, height]
+    return region, method.endswith("-mirror")
+
+
+def ocr_batch(batch: tuple[str, list[tuple]]) -> list[tuple]:
+    """Read the caption text of each image with one engine loaded once per worker process.
+
+    Items are (sha256, path, content box, the template's own lines, its reference paths, the matched
+    region, mirrored). For a matched image OCR reads the caption layer, the image with the template's
+    untouched pixels blanked, when it lines up with a reference; lines that still repeat the template's
+    own text are marked as such and left out of the caption."""
     from ..imaging import load_image
     from ..ocr import drop_template_text, get_engine
 
     engine_name, items = batch
     engine = get_engine(engine_name)
     out = []
-    for sha, path, box, template_lines in items:
+    for sha, path, box, template_lines, refs, region, mirrored in items:
         try:
             im = load_image(path)
-            # Very large images gain nothing for caption text and cost OCR time quadratically.
-            scale = min(1.0, 1600 / max(im.size))
+            scale = min(1.0, OCR_MAX_SIDE / max(im.size))
             if scale < 1:
                 im = im.resize((round(im.width * scale), round(im.height * scale)))
                 box = [round(v * scale) for v in box]
-            res = drop_template_text(engine.read(im, tuple(box)), template_lines)
-            out.append(("ok", sha, (res.engine, res.text, res.clean, res.to_json())))
+                region = [round(v * scale) for v in region] if region else region
+            layer = _caption_layer(im, refs, region, mirrored) if refs and region else None
+            res = engine.read(layer if layer is not None else im, tuple(box))
+            res = drop_template_text(replace(res, source="caption layer" if layer is not None else "image"), template_lines)
+            out.append(("ok", sha, (res.engine, res.text, res.clean, res.to_json(), res.source)))
         except BadImageError as exc:
             out.append(("err", sha, exc.reason, exc.detail))
     return out
@@ -270,8 +317,8 @@ def template_own_text(store: Store, engine_name: str, template_ids: set[int]) ->
 
 def _save_ocr(store: Store, results: list) -> None:
     store.db.executemany(
-        "INSERT OR REPLACE INTO ocr(sha256, engine, text, clean, lines) VALUES (?,?,?,?,?)",
-        [(sha, eng, text, clean, json.dumps(lines)) for _, sha, (eng, text, clean, lines) in results],
+        "INSERT OR REPLACE INTO ocr(sha256, engine, text, clean, lines, source) VALUES (?,?,?,?,?,?)",
+        [(sha, eng, text, clean, json.dumps(lines), src) for _, sha, (eng, text, clean, lines, src) in results],
     )
 
 
@@ -279,7 +326,8 @@ def _save_ocr(store: Store, results: list) -> None:
 def ocr_stage(ctx: RunContext) -> tuple[int, int]:
     engine = ctx.options.get("ocr_engine", "rapidocr")
     rows = ctx.store.query(
-        """SELECT f.sha256, i.path, f.box, m.template_id FROM features f JOIN images i ON i.sha256=f.sha256
+        """SELECT f.sha256, i.path, f.box, m.template_id, m.region, m.method, f.width, f.height
+           FROM features f JOIN images i ON i.sha256=f.sha256
            LEFT JOIN matches m ON m.sha256=f.sha256
            WHERE NOT EXISTS (SELECT 1 FROM ocr o WHERE o.sha256=f.sha256)
              AND NOT EXISTS (SELECT 1 FROM errors e WHERE e.stage='ocr' AND e.item=f.sha256)
@@ -295,7 +343,14 @@ def ocr_stage(ctx: RunContext) -> tuple[int, int]:
             except ImportError as exc:
                 raise NotInstalledError("rapidocr", "ocr", "rapidocr onnxruntime") from exc
     own = template_own_text(ctx.store, engine, {r[3] for r in rows if r[3] is not None}) if rows else {}
-    items = [(r[0], r[1], json.loads(r[2]), own.get(r[3], [])) for r in rows]
+    refs: dict[int, list[str]] = {}
+    for tid, ref_path in ctx.store.query("SELECT template_id, path FROM template_images ORDER BY template_id, rowid"):
+        refs.setdefault(tid, []).append(ref_path)
+    items = [
+        (r[0], r[1], json.loads(r[2]), own.get(r[3], []), refs.get(r[3], []) if r[3] is not None else [],
+         *picture_region(r[5], json.loads(r[4]) if r[4] else None, r[6], r[7]))
+        for r in rows
+    ]
     return run_items(ctx, "ocr", items, ocr_batch, _save_ocr, batch_size=4, wrap=functools.partial(_with_engine, engine))
 
 

@@ -205,4 +205,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX analyses_use ON analyses(use);
     ALTER TABLE series ADD COLUMN use_n TEXT;               -- JSON {use: posts in the bin}
     """,
+    # 6: which pixels OCR read: the image, or its caption layer (the matched template's picture blanked)
+    """
+    ALTER TABLE ocr ADD COLUMN source TEXT NOT NULL DEFAULT 'image';   -- image | caption layer
+    """,
 ]
