@@ -308,3 +308,78 @@ def test_ocr_command_reads_the_caption_layer_of_a_registered_template(tmp_path):
     # without a store the image is read as it is
     (plain,) = json.loads(runner.invoke(app, ["ocr", str(tmp_path / "meme.jpg"), "--json"]).output)
     assert plain["source"] == "image" and plain["template"] is None
+
+
+def test_stray_ink_beside_a_line_widens_its_box():
+    import numpy as np
+
+    from memescope.ocr.layer import stray_ink_boxes
+
+    ink = np.zeros((200, 400), bool)
+    ink[20:60, 100:200] = True  # a detected line, rows 20-60
+    ink[22:58, 60:68] = True  # a lone "I" left of it, as tall as the line
+    ink[25:30, 240:244] = True  # a speck right of it: not a glyph
+    ink[120:160, 20:300] = True  # the next line, owned by its own box
+    boxes = [(100, 20, 200, 60), (20, 120, 300, 160)]
+    (hit,) = stray_ink_boxes(ink, boxes)
+    assert hit[0] == 0 and hit[1][0] < 60 and hit[1][1:] == (20, 200, 60)
+    # ink another box holds is not stray
+    assert stray_ink_boxes(ink, [*boxes, (55, 20, 70, 60)]) == []
+    # a trailing glyph widens the right edge
+    ink[22:58, 230:238] = True
+    (hit,) = stray_ink_boxes(ink, boxes)
+    assert hit[1][0] < 60 and hit[1][2] > 238
+    # a glyph between two lines of one row goes to one of them, not both
+    found = stray_ink_boxes(ink, [(100, 20, 200, 60), (260, 20, 380, 60)])
+    assert [i for i, _ in found] == [0] and found[0][1][2] > 238
+
+
+def test_ink_on_rows_no_line_touches_is_a_line_of_its_own():
+    import numpy as np
+
+    from memescope.ocr.layer import orphan_ink_boxes
+
+    ink = np.zeros((300, 400), bool)
+    ink[20:60, 50:350] = True  # a detected line, 40 px tall
+    ink[70:105, 180:220] = True  # a short last line under it ("IT"), no box
+    ink[200:202, 10:390] = True  # a thin streak: not a line of this lettering
+    ink[230:290, 100:110] = True  # a band 1.5x as tall as the line: a line in larger letters, kept
+    boxes = [(50, 20, 350, 60)]
+    found = orphan_ink_boxes(ink, boxes)
+    assert found[0][0] < 180 and found[0][2] > 220 and found[0][1] <= 70 and found[0][3] >= 105
+    assert all(b[1] > 150 for b in found[1:]) and len(found) == 2
+    assert orphan_ink_boxes(ink, []) == []
+    ink[100:300] = True  # a band taller than two lines is a remnant of the picture, not a line
+    assert len(orphan_ink_boxes(ink, boxes)) == 0
+
+
+def test_a_lone_i_the_detector_left_out_is_read_again(engine):
+    from memescope.ocr.layer import caption_layer, read_caption_layer
+
+    template = draw_template("surprised-cat").resize((700, 600))
+    meme = _jpeg(caption_outlined(template, "i need you", "yeah"), 70)
+    layer, _ = caption_layer(meme, template, (0, 0, *meme.size))
+    res = read_caption_layer(engine, layer, strip_bars(meme)[1])
+    assert res.clean == "I NEED YOU YEAH" and res.source == "caption layer"
+    # the engine's own detection still runs after a single-line read (rapidocr keeps the last call's flags)
+    assert engine.read(meme, strip_bars(meme)[1]).lines
+
+
+@pytest.mark.parametrize("engine_name,source", [("rapidocr", "caption layer"), ("tesseract", "image")])
+def test_the_ocr_stage_gives_the_layer_to_engines_that_read_it(tmp_path, engine_name, source):
+    from memescope.pipeline.stages import ocr_batch
+
+    if engine_name == "tesseract":
+        pytest.importorskip("tesserocr")
+    template = _printed_template()
+    template.save(tmp_path / "ref.png")
+    meme = _jpeg(caption_outlined(template, "lennie two mice", "a very large cat"), 90)
+    meme.save(tmp_path / "meme.jpg", quality=95)
+    box = list(strip_bars(meme)[1])
+    item = ("sha", str(tmp_path / "meme.jpg"), box, [], [str(tmp_path / "ref.png")], [0, 0, *meme.size], False)
+    ((status, sha, (eng, text, clean, lines, src)),) = ocr_batch((engine_name, [item]))
+    assert status == "ok" and eng == engine_name and src == source
+    assert "LENNIE" in clean.upper() and "LARGE CAT" in clean.upper()
+    # no reference, or no region: the image itself is read
+    ((_, _, (_, _, _, _, src)),) = ocr_batch((engine_name, [(*item[:4], [], None, False)]))
+    assert src == "image"

@@ -20,7 +20,7 @@ from PIL import Image
 from memescope.demo.render import caption_bar, caption_outlined
 from memescope.imaging import load_image, strip_bars
 from memescope.ocr import OcrLine, OcrResult, drop_template_text, get_engine, template_text
-from memescope.ocr.layer import caption_layer
+from memescope.ocr.layer import caption_layer, read_caption_layer
 from memescope.ocr.metrics import edit_distance
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "imgflip575k"
@@ -53,6 +53,7 @@ class RawTesseract:
     """The baseline: Tesseract on the whole image, no preprocessing."""
 
     name = "tesseract-raw"
+    reads_caption_layer = False
 
     def __init__(self):
         import tesserocr
@@ -113,13 +114,13 @@ def main() -> None:
             t0 = time.process_time()
             box = strip_bars(im)[1]
             layer = None
-            if args.layer and engine_name != "tesseract-raw":
+            if args.layer and getattr(eng, "reads_caption_layer", True):
                 # as the pipeline does for a matched image: the template's reference, over the region the
                 # hash match stores (the content box), with its untouched pixels blanked
                 if name not in references:
                     references[name] = Image.open(SHARED / "templates" / f"{name}.jpg").convert("RGB")
                 layer, _ = caption_layer(im, references[name], box)
-            res = eng.read(layer if layer is not None else im, box)
+            res = read_caption_layer(eng, layer, box) if layer is not None else eng.read(im, box)
             cpu = time.process_time() - t0
             # the caption is what was added: drop what the bare template (same size, same engine) says
             if name not in own_text:

@@ -46,6 +46,10 @@ class OcrResult:
 
 
 class OcrEngine(Protocol):
+    """What an OCR engine provides. Two optional hooks concern the caption layer (ocr.layer): an engine
+    with `recognize(line_image) -> (text, score)` (one line, no detection) gets lines with missed glyphs
+    beside them read again, and one with `reads_caption_layer = False` is given the image as it is."""
+
     name: str
 
     def read(self, image: Image.Image, content_box: tuple[int, int, int, int] | None = None) -> OcrResult: ...

@@ -47,10 +47,19 @@ class RapidOcrEngine:
 
     def read(self, image: Image.Image, content_box: tuple[int, int, int, int] | None = None) -> OcrResult:
         arr = np.asarray(image.convert("RGB"))[:, :, ::-1]  # rapidocr takes BGR arrays, as OpenCV does
-        res = self._engine(arr)
+        # the flags every call: rapidocr keeps the last call's (a `recognize` turns detection off)
+        res = self._engine(arr, use_det=True, use_cls=False, use_rec=True)
         boxes = res.boxes if res.boxes is not None else ()
         lines = lines_from_detections(res.txts or (), res.scores or (), boxes, self.min_score)
         return OcrResult(self.name, assign_blocks(lines, image.height, content_box))
+
+
+    def recognize(self, line: Image.Image) -> tuple[str, float]:
+        """Read an image holding one line of text (no detection): its text and confidence."""
+        res = self._engine(np.asarray(line.convert("RGB"))[:, :, ::-1], use_det=False, use_cls=False, use_rec=True)
+        if not res.txts:
+            return "", 0.0
+        return fix_capital_i(res.txts[0].strip()), float(res.scores[0])
 
 
 def lines_from_detections(texts, scores, quads, min_score: float = 0.5) -> list[OcrLine]:

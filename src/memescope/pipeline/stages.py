@@ -7,7 +7,6 @@ import functools
 import json
 import logging
 from collections import defaultdict
-from dataclasses import replace
 
 from ..exceptions import BadImageError, NotInstalledError
 from ..registry import Registry
@@ -269,6 +268,7 @@ def ocr_batch(batch: tuple[str, list[tuple]]) -> list[tuple]:
     own text are marked as such and left out of the caption."""
     from ..imaging import load_image
     from ..ocr import drop_template_text, get_engine
+    from ..ocr.layer import read_caption_layer
 
     engine_name, items = batch
     engine = get_engine(engine_name)
@@ -281,9 +281,10 @@ def ocr_batch(batch: tuple[str, list[tuple]]) -> list[tuple]:
                 im = im.resize((round(im.width * scale), round(im.height * scale)))
                 box = [round(v * scale) for v in box]
                 region = [round(v * scale) for v in region] if region else region
-            layer = _caption_layer(im, refs, region, mirrored) if refs and region else None
-            res = engine.read(layer if layer is not None else im, tuple(box))
-            res = drop_template_text(replace(res, source="caption layer" if layer is not None else "image"), template_lines)
+            use_layer = refs and region and getattr(engine, "reads_caption_layer", True)
+            layer = _caption_layer(im, refs, region, mirrored) if use_layer else None
+            res = read_caption_layer(engine, layer, tuple(box)) if layer is not None else engine.read(im, tuple(box))
+            res = drop_template_text(res, template_lines)
             out.append(("ok", sha, (res.engine, res.text, res.clean, res.to_json(), res.source)))
         except BadImageError as exc:
             out.append(("err", sha, exc.reason, exc.detail))
