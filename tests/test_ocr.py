@@ -383,3 +383,21 @@ def test_the_ocr_stage_gives_the_layer_to_engines_that_read_it(tmp_path, engine_
     # no reference, or no region: the image itself is read
     ((_, _, (_, _, _, _, src)),) = ocr_batch((engine_name, [(*item[:4], [], None, False)]))
     assert src == "image"
+
+
+def test_leftovers_of_the_picture_on_rows_of_their_own_are_dropped():
+    from memescope.ocr.base import OcrLine
+    from memescope.ocr.layer import drop_leftovers
+
+    lines = [
+        OcrLine("SURE-I-WOULD LOVE", 0.98, (20, 10, 460, 60)),  # gaps read as hyphens: still words
+        OcrLine("(0)", 0.9, (120, 90, 170, 120)),  # two eyes of a redrawn face, on a row of their own
+        OcrLine("(0)", 0.6, (190, 90, 230, 120)),
+        OcrLine("70", 0.8, (40, 200, 300, 230)),  # the rim of a rotated picture, read unsurely
+        OcrLine("()", 0.97, (40, 250, 300, 280)),  # ... or surely, with no letter or digit
+        OcrLine("I", 0.9, (40, 300, 60, 340)),  # a lone I beside a line of words stays
+        OcrLine("WON NOTHING", 0.99, (80, 300, 400, 340)),
+        OcrLine("LIGMA", 0.97, (100, 400, 300, 440)),  # not in the word list, but four letters and more
+        OcrLine("X 3 X", 0.99, (100, 460, 300, 500)),  # read surely, with letters and digits: caption
+    ]
+    assert [ln.text for ln in drop_leftovers(lines)] == ["SURE-I-WOULD LOVE", "I", "WON NOTHING", "LIGMA", "X 3 X"]
