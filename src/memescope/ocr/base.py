@@ -64,6 +64,12 @@ def get_engine(name: str = "rapidocr") -> OcrEngine:
     return ocr_engines[name]()
 
 
+def same_line(a: tuple[int, int], b: tuple[int, int], share: float = 0.5) -> bool:
+    """Two vertical spans (top, bottom) sit on one text line when they overlap by more than `share` of
+    the smaller one."""
+    return min(a[1], b[1]) - max(a[0], b[0]) > share * min(a[1] - a[0], b[1] - b[0])
+
+
 def reading_order(lines: list[OcrLine]) -> list[OcrLine]:
     """Top to bottom, then left to right within a visual line: boxes whose vertical spans overlap by
     more than half the smaller height sit on the same line (a detector often splits one line in two)."""
@@ -73,7 +79,7 @@ def reading_order(lines: list[OcrLine]) -> list[OcrLine]:
         if rows:
             last = rows[-1]
             lt, lb = min(x.box[1] for x in last), max(x.box[3] for x in last)
-            if min(b, lb) - max(t, lt) > 0.5 * min(b - t, lb - lt):
+            if same_line((t, b), (lt, lb)):
                 last.append(ln)
                 continue
         rows.append([ln])

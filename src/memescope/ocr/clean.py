@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["clean_text", "fix_capital_i", "is_noise", "looks_like_words", "split_glued", "split_hyphen_run", "strip_stray_accents"]
+__all__ = ["clean_text", "fix_capital_i", "is_known_word", "is_noise", "looks_like_words", "split_glued", "split_hyphen_run", "strip_stray_accents"]
 
 _KEEP_SINGLE = {"a", "i", "u", "y", "o", "&", "+", "?", "!", "x"}
 
@@ -40,6 +40,13 @@ def _word_ranks() -> dict[str, int] | None:
         return {w.strip(): i for i, w in enumerate(f) if w.strip()}
 
 
+def is_known_word(word: str, max_rank: int = 30_000) -> bool:
+    """True when `word` (lower case) is in the word list within `max_rank`, or a single character kept
+    as a word ("a", "i"); True for anything when no word list is installed."""
+    ranks = _word_ranks()
+    return ranks is None or word in _KEEP_SINGLE or ranks.get(word, max_rank) < max_rank
+
+
 def looks_like_words(line: str, max_rank: int = 30_000) -> bool:
     """True when a line reads as language: one of its tokens is a known word of 3+ letters, and at least
     half of its tokens are known words. Background texture read as text ("rv", "gux * =", "4 TOR (Om")
@@ -48,7 +55,7 @@ def looks_like_words(line: str, max_rank: int = 30_000) -> bool:
     if ranks is None:
         return True
     tokens = [t for t in (re.sub(r"[^a-z']", "", w.lower()).strip("'") for w in line.split()) if t]
-    words = [t for t in tokens if ranks.get(t, max_rank) < max_rank or t in _KEEP_SINGLE]
+    words = [t for t in tokens if is_known_word(t, max_rank)]
     return bool(tokens) and any(len(w) >= 3 for w in words) and 2 * len(words) >= len(line.split())
 
 

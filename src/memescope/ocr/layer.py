@@ -21,6 +21,9 @@ from dataclasses import replace
 import numpy as np
 from PIL import Image, ImageOps
 
+from .base import OcrLine, assign_blocks, same_line
+from .clean import is_known_word
+
 __all__ = ["MAX_CHANGED", "caption_layer", "changed_mask", "drop_leftovers", "orphan_ink_boxes", "read_caption_layer", "stray_ink_boxes"]
 
 # A pixel belongs to the caption when it differs from the reference by more than this (0-255, the largest
@@ -151,8 +154,7 @@ def stray_ink_boxes(ink: np.ndarray, boxes: list[tuple[int, int, int, int]], rea
         # a fifth of a line height short of it ("WHAT I" + "THINK" must not become "WHAT I" + "I THINK")
         left_end, right_start = max(0, x0 - int(reach * h)), min(w_img, x1 + int(reach * h))
         for j, (a0, b0, a1, b1) in enumerate(boxes):
-            # on the same line: rows overlapping by more than half the smaller box (as reading_order has it)
-            if j != i and min(y1, b1) - max(y0, b0) > 0.5 * min(h, b1 - b0):
+            if j != i and same_line((y0, y1), (b0, b1)):
                 if a1 <= x0:
                     left_end = max(left_end, a1 + h // 5)
                 elif a0 >= x1:
@@ -216,15 +218,11 @@ _REREAD_SCORE = 0.8
 def _known_words(tokens: list[str]) -> bool:
     """True when every token is a word of letters (an apostrophe inside allowed, punctuation around it)
     that the word list knows."""
-    from .clean import _KEEP_SINGLE, _word_ranks
-
-    ranks = _word_ranks()
     for tok in tokens:
         word = tok.strip(".,!?;:'\"")
         if not re.fullmatch(r"[A-Za-z]+(?:'[A-Za-z]+)*", word):
             return False  # digits, brackets or symbols: not a word
-        key = word.replace("'", "").lower()
-        if ranks is not None and key not in _KEEP_SINGLE and ranks.get(key, 30_000) >= 30_000:
+        if not is_known_word(word.replace("'", "").lower()):
             return False
     return bool(tokens)
 
@@ -244,13 +242,7 @@ def _added(old: str, new: str) -> list[str]:
 def _has_word(text: str) -> bool:
     """True when the line holds a word: a run of 4+ letters, or a known word of 2-3 (runs split at
     anything else, since OCR reads gaps as hyphens: "SURE-I-WOULD")."""
-    from .clean import _word_ranks
-
-    ranks = _word_ranks()
-    for run in re.findall(r"[A-Za-z]+", text):
-        if len(run) >= 4 or (len(run) >= 2 and (ranks is None or ranks.get(run.lower(), 30_000) < 30_000)):
-            return True
-    return False
+    return any(len(run) >= 4 or (len(run) >= 2 and is_known_word(run.lower())) for run in re.findall(r"[A-Za-z]+", text))
 
 
 # A line read this surely, with a letter or digit in it, may be caption ("X 3 X", "50 1000"): kept.
@@ -267,8 +259,7 @@ def drop_leftovers(lines: list) -> list:
     worded = [ln for ln in lines if _has_word(ln.text)]
 
     def beside_words(ln) -> bool:
-        y0, y1 = ln.box[1], ln.box[3]
-        return any(min(y1, o.box[3]) - max(y0, o.box[1]) > 0.5 * min(y1 - y0, o.box[3] - o.box[1]) for o in worded if o is not ln)
+        return any(same_line((ln.box[1], ln.box[3]), (o.box[1], o.box[3])) for o in worded if o is not ln)
 
     def sure(ln) -> bool:
         return ln.score >= _SURE_LINE and re.search(r"[A-Za-z0-9]", ln.text) is not None
@@ -282,8 +273,6 @@ def read_caption_layer(engine, layer: Image.Image, content_box: tuple[int, int, 
     (`stray_ink_boxes`), and bands of ink on rows no line touches (`orphan_ink_boxes`). A new reading is
     kept only when it is sure and what it adds is known words ("I", "IT"), and a widened line's reading
     must contain the old one."""
-    from .base import OcrLine, assign_blocks
-
     res = engine.read(layer, content_box)
     res = replace(res, lines=drop_leftovers(res.lines), source="caption layer")
     recognize = getattr(engine, "recognize", None)

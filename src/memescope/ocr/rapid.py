@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from ..exceptions import NotInstalledError
-from .base import OcrLine, OcrResult, assign_blocks, ocr_engines
+from .base import OcrLine, OcrResult, assign_blocks, ocr_engines, same_line
 from .clean import fix_capital_i, is_noise
 
 __all__ = ["RapidOcrEngine"]
@@ -73,7 +73,7 @@ def lines_from_detections(texts, scores, quads, min_score: float = 0.5) -> list[
 
 
 def _same_row(a: OcrLine, b: OcrLine) -> bool:
-    return min(a.box[3], b.box[3]) - max(a.box[1], b.box[1]) > 0.6 * min(a.box[3] - a.box[1], b.box[3] - b.box[1])
+    return same_line((a.box[1], a.box[3]), (b.box[1], b.box[3]), 0.6)
 
 
 def _drop_doubled_edges(lines: list[OcrLine]) -> list[OcrLine]:
