@@ -148,7 +148,7 @@ def ocr_images(paths: Iterable[str | Path], engine: str = "rapidocr", db: Store 
     lines that repeat the template's own text are left out of the caption. `source` says which was read.
     """
     from .exceptions import BadImageError
-    from .imaging import load_image, strip_bars
+    from .imaging import load_image, open_image, strip_bars
     from .pipeline.stages import ocr_batch, picture_region, template_own_text
 
     paths = [str(p) for p in paths]
@@ -168,7 +168,7 @@ def ocr_images(paths: Iterable[str | Path], engine: str = "rapidocr", db: Store 
                 texts = template_own_text(store, engine, {ids[m["template"]] for m in matched})
                 for m in matched:
                     try:
-                        w, h = load_image(m["image"]).size
+                        w, h = open_image(m["image"]).size  # the header is enough
                     except BadImageError:
                         continue
                     region, mirrored = picture_region(m["method"], m["region"], w, h)

@@ -79,14 +79,17 @@ def _scaled_jpeg(
         return None
     if isinstance(path_or_bytes, bytes | bytearray):
         data = bytes(path_or_bytes)
+        if not data.startswith(_JPEG_MAGIC):
+            return None
     else:
         try:
             with open(path_or_bytes, "rb") as fh:
-                data = fh.read()
+                data = fh.read(len(_JPEG_MAGIC))
+                if data != _JPEG_MAGIC:
+                    return None  # not a JPEG: Pillow reads it, and the file only once
+                data += fh.read()
         except OSError:
             return None  # Pillow's path names the reason
-    if not data.startswith(_JPEG_MAGIC):
-        return None
     try:
         height, width, _, _ = simplejpeg.decode_jpeg_header(data)
         if width * height > max_pixels or width <= 0 or height <= 0:

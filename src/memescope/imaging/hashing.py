@@ -159,9 +159,7 @@ def phash_and_mirror(
     return _phash_pixels(small, hash_size), _phash_pixels(small[:, ::-1], hash_size)
 
 
-def hash_views(
-    image: Image.Image, reducing_gap: float | None = None, fast: bool = False
-) -> tuple[tuple[int, int, int, int], ImageHash, ImageHash, ImageHash]:
+def hash_views(image: Image.Image, *, fast: bool = False) -> tuple[tuple[int, int, int, int], ImageHash, ImageHash, ImageHash]:
     """What matching compares: (content box, pHash of the picture inside the caption bars, pHash of the
     whole image, pHash of the mirrored picture). Without bars or borders the whole image is the picture
     and is hashed once.
@@ -182,8 +180,8 @@ def hash_views(
         full = content if box == whole else _above_median(_fast_low_frequencies(image, whole))
         return box, content, full, mirror
     pic, box = strip_bars(image)
-    content, mirror = phash_and_mirror(pic, reducing_gap=reducing_gap)
-    full = content if pic is image else phash(image, reducing_gap=reducing_gap)
+    content, mirror = phash_and_mirror(pic)
+    full = content if pic is image else phash(image)
     return box, content, full, mirror
 
 

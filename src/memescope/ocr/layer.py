@@ -112,17 +112,18 @@ def caption_layer(
     ref = reference.convert("RGB")
     if mirrored:
         ref = ImageOps.mirror(ref)
+    pixels = np.asarray(rgb)
     candidates = _candidates(tuple(int(v) for v in region), ref.size, rgb.size)
     if len(candidates) > 1:
         f = max(1, max(rgb.size) // _SCORING_SIDE)
-        small = np.asarray(rgb.reduce(f)) if f > 1 else np.asarray(rgb)
+        small = np.asarray(rgb.reduce(f)) if f > 1 else pixels
         ref_small = ref.reduce(max(1, max(ref.size) // (2 * _SCORING_SIDE)))
         scores = [_changed_share(small, ref_small, tuple(round(v / f) for v in c))[0] for c in candidates]
         candidates = [candidates[int(np.argmin(scores))]]
-    share, mask, visible = _changed_share(np.asarray(rgb), ref, candidates[0])
+    share, mask, visible = _changed_share(pixels, ref, candidates[0])
     if mask is None or share > max_changed:
         return None, share
-    out = np.asarray(rgb).copy()
+    out = pixels.copy()
     vx0, vy0, vx1, vy1 = visible
     out[vy0:vy1, vx0:vx1][~mask] = FILL
     return Image.fromarray(out), share
@@ -294,4 +295,4 @@ def read_caption_layer(engine, layer: Image.Image, content_box: tuple[int, int, 
             found = True
     if found:
         lines = assign_blocks(lines, layer.height, content_box)
-    return replace(res, lines=lines, source="caption layer")
+    return replace(res, lines=lines)
