@@ -209,3 +209,27 @@ def test_model_card_figures_are_reproducible_on_memotion():
     assert abs(got["sarcasm_macro_f1"] - metrics["sarcasm"]["macro_f1"]) < 0.005
     # better than the majority-class floor (always "funny": about 0.43)
     assert got["humour_macro_f1"] > got["majority_macro_f1"] + 0.02 and got["sarcasm_macro_f1"] > 0.45
+
+
+def test_same_text_agreement_is_a_ceiling_on_the_labels():
+    """Copies with the same text (up to case and punctuation) and the same labels give a ceiling of 1; copies
+    whose labels disagree give none; short texts and single rows are not groups."""
+    from memescope.understand.training.ceiling import same_text_agreement
+
+    def row(text, funny, sarcastic):
+        return {"text": text, "humour": "funny" if funny else "not_funny",
+                "sarcasm": "general" if sarcastic else "not_sarcastic"}
+
+    rows = []
+    for i in range(40):
+        t = f"caption number {i} about my cat and the couch"
+        rows += [row(t, i % 3 == 0, i % 2 == 0), row(t.upper() + "!!", i % 3 == 0, i % 2 != 0)]
+    rows += [row("LOL", True, True), row("lol", False, False), row("a caption seen once only", True, False)]
+    got = same_text_agreement(rows, n_boot=200)
+    assert got["groups"] == 40 and got["rows"] == 80
+    assert got["humour"]["agreement"] == 1.0 and got["humour"]["copy_macro_f1"] == 1.0
+    assert got["humour"]["copy_macro_f1_95"] == [1.0, 1.0]
+    assert got["sarcasm"]["agreement"] == 0.0 and got["sarcasm"]["copy_macro_f1"] == 0.0
+    # chance agreement follows the base rate over all rows (sarcastic in 40 + 1 of 83)
+    p = 41 / 83
+    assert got["sarcasm"]["chance_agreement"] == round(p * p + (1 - p) ** 2, 3)

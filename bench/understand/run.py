@@ -1,6 +1,7 @@
 """Caption understanding: throughput on one core (the whole analyze_texts: embedding, cues, heads,
 sentiment, emotions, contexts) beside VADER alone in the same run, and the shipped model's figures on
-Memotion rows it never saw, recomputed from the CSV.
+Memotion rows it never saw, recomputed from the CSV, beside how well Memotion's labels agree between
+memes that carry the same text (a ceiling for text-only models).
 
     .venv/bin/python bench/understand/run.py            # needs ../shared/data (ImgFlip captions, Memotion)
 
@@ -40,7 +41,8 @@ def cpu_rate(fn, texts) -> float:
 
 def main() -> None:
     from memescope.understand import analyze_texts, use_model
-    from memescope.understand.training.train import score_on_memotion
+    from memescope.understand.training.ceiling import same_text_agreement
+    from memescope.understand.training.train import read_memotion, score_on_memotion
 
     use_model()  # load once, outside the timing
     texts = captions(2000)
@@ -55,7 +57,10 @@ def main() -> None:
     uses = [r["use"] for r in analyze_texts(texts)]
     res["imgflip_use_mix"] = {u: round(uses.count(u) / len(uses), 3) for u in sorted(set(uses), key=str)}
 
-    res["memotion_test"] = score_on_memotion(SHARED / "memotion" / "memotion_dev.csv")
+    memotion = SHARED / "memotion" / "memotion_dev.csv"
+    res["memotion_test"] = score_on_memotion(memotion)
+    # the labels of memes with the same text: the ceiling of any text-only model (training/ceiling.py)
+    res["memotion_same_text"] = same_text_agreement(read_memotion(memotion))
     out = Path(__file__).with_name("results.json")
     out.write_text(json.dumps(res, indent=1) + "\n")
     print(json.dumps(res, indent=1))

@@ -53,8 +53,9 @@ def memotion_split(rows: list[dict], seed: int = 0) -> tuple[np.ndarray, np.ndar
 
 def score_on_memotion(path: Path, model_dir: Path | None = None) -> dict:
     """A model's binary macro-F1 (humour, sarcasm) on the Memotion test rows of its own training split,
-    beside the majority-class floor."""
-    from sklearn.metrics import f1_score
+    beside the majority-class floor, and its scores' ROC AUC (ranking quality at any threshold; 0.5 is
+    chance)."""
+    from sklearn.metrics import f1_score, roc_auc_score
 
     from ..model import MODEL_DIR, UseModel, featurize
 
@@ -71,6 +72,8 @@ def score_on_memotion(path: Path, model_dir: Path | None = None) -> dict:
         "humour_macro_f1": round(float(f1_score(y_h, [p["is_humorous"] for p in pred], average="macro")), 3),
         "sarcasm_macro_f1": round(float(f1_score(y_s, [p["is_sarcastic"] for p in pred], average="macro")), 3),
         "majority_macro_f1": round(float(f1_score(y_h, [True] * len(te), average="macro")), 3),
+        "humour_auc": round(float(roc_auc_score(y_h, [p["humour"] for p in pred])), 3),
+        "sarcasm_auc": round(float(roc_auc_score(y_s, [p["sarcasm"] for p in pred])), 3),
     }
 
 
