@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from memescope.demo.drawings import draw_template
 from memescope.demo.render import caption_bar, caption_outlined
@@ -352,6 +354,14 @@ def test_ink_on_rows_no_line_touches_is_a_line_of_its_own():
     ink[100:300] = True  # a band taller than two lines is a remnant of the picture, not a line
     assert len(orphan_ink_boxes(ink, boxes)) == 0
 
+    # outlined capitals: a short last line sits tight under the line above, its letters reaching into the
+    # margin round that line's box; its box reaches up into that margin
+    ink = np.zeros((300, 400), bool)
+    ink[20:60, 50:350] = True
+    ink[58:98, 180:220] = True
+    (found,) = orphan_ink_boxes(ink, [(50, 20, 350, 60)])
+    assert found[1] <= 60 and found[3] >= 98 and found[0] < 180 and found[2] > 220
+
 
 def test_a_lone_i_the_detector_left_out_is_read_again(engine):
     from memescope.ocr.layer import caption_layer, read_caption_layer
@@ -401,3 +411,89 @@ def test_leftovers_of_the_picture_on_rows_of_their_own_are_dropped():
         OcrLine("X 3 X", 0.99, (100, 460, 300, 500)),  # read surely, with letters and digits: caption
     ]
     assert [ln.text for ln in drop_leftovers(lines)] == ["SURE-I-WOULD LOVE", "I", "WON NOTHING", "LIGMA", "X 3 X"]
+
+
+
+def test_short_caption_lines_without_words_stay():
+    """A caption's short last line read as no word ("WII U" read "WIO", unsurely) stays when it follows a
+    line of words at its size, or sits at the picture's edge at the caption's size; a box lying inside two
+    neighbours' boxes is their edges read again."""
+    from memescope.ocr.base import OcrLine
+    from memescope.ocr.layer import drop_leftovers
+
+    box = (0, 0, 800, 1100)
+    under = [OcrLine("IF I HADN'T JUST BOUGHT A", 0.98, (54, 958, 741, 1044)), OcrLine("WIO", 0.65, (298, 1024, 452, 1098))]
+    assert [ln.text for ln in drop_leftovers(under, box)] == ["IF I HADN'T JUST BOUGHT A", "WIO"]
+    edge = [OcrLine("YALL GOT ANYMORE OF", 0.99, (88, 23, 520, 79)), OcrLine("501(C)(3)'S", 0.93, (197, 1040, 408, 1098))]
+    assert [ln.text for ln in drop_leftovers(edge, box)] == ["YALL GOT ANYMORE OF", "501(C)(3)'S"]
+    # the same line away from the caption and the edges, or much smaller than the caption's letters: a leftover
+    assert [ln.text for ln in drop_leftovers([edge[0], OcrLine("501(C)(3)'S", 0.93, (197, 500, 408, 558))], box)] == [edge[0].text]
+    assert [ln.text for ln in drop_leftovers([under[0], OcrLine("WIO", 0.65, (298, 1050, 452, 1080))], box)] == [under[0].text]
+    inside = [OcrLine("FUNNY ARMY", 0.99, (125, 496, 410, 559)), OcrLine("78", 0.96, (383, 507, 431, 548)),
+              OcrLine("STORIES", 0.99, (405, 494, 589, 559))]
+    assert [ln.text for ln in drop_leftovers(inside, box)] == ["FUNNY ARMY", "STORIES"]
+
+
+def _bar_line(text: str, size: int = 40, fg="black", bg="white"):
+    """One line of capitals in DejaVu Sans Bold on a plain ground, and its box."""
+    from pathlib import Path
+
+    import matplotlib
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf"), size)
+    w = int(ImageDraw.Draw(Image.new("L", (1, 1))).textlength(text, font=font)) + 40
+    im = Image.new("RGB", (w, size * 2), bg)
+    ImageDraw.Draw(im).text((20, size // 3), text, font=font, fill=fg)
+    return im, (0, 0, w, size * 2)
+
+
+@pytest.mark.parametrize("text", ["GIRLFRIEND IF I HAD ONE", "TONY STARK", "WAS A LIE", "IT IS MY MONEY", "I AM"])
+def test_words_are_counted_from_the_gaps_of_a_white_bar(text):
+    import numpy as np
+
+    from memescope.ocr.spacing import words_seen
+
+    im, box = _bar_line(text)
+    assert words_seen(np.asarray(im.convert("L")) < 128, box) == len(text.split())
+    # white letters on black are not a white bar: no count rather than a wrong one
+    im, box = _bar_line(text, fg="white", bg="black")
+    assert words_seen(np.asarray(im.convert("L")) < 128, box) is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["THE", "MONEY", "WHEN", "YOU", "GOT", "A", "I", "SAID", "NO", "WALL", "LIFE", "STARK"]),
+                min_size=1, max_size=6), st.integers(24, 60))
+def test_word_count_is_right_or_withheld(words, size):
+    """Whatever the words and the size, the pixels give the right count or none."""
+    import numpy as np
+
+    from memescope.ocr.spacing import words_seen
+
+    im, box = _bar_line(" ".join(words), size)
+    assert words_seen(np.asarray(im.convert("L")) < 128, box) in (len(words), None)
+
+
+@pytest.mark.parametrize("text, seen, expected", [
+    ("GIRLFRIEND IFI HAD ONE", 5, "GIRLFRIEND IF I HAD ONE"),   # OCR glued a word the pixels show apart
+    ("POKEMON GO IGOT A", 5, "POKEMON GO I GOT A"),            # ... not the rare word beside it
+    ("INSTEAD OF6", 3, "INSTEAD OF 6"),
+    ("AMI THE ONLY ONE", 5, "AM I THE ONLY ONE"),
+    ("RAYDOG MADE A MEME", 4, "RAYDOG MADE A MEME"),           # as many words as the pixels show: left alone
+    ("WHY TF DO YOU HAVE DOWNVOTES", 6, "WHY TF DO YOU HAVE DOWNVOTES"),
+    ("TO RNA", 1, None),                                        # more words than the pixels show: undecided
+])
+def test_respace_follows_the_pixel_count(text, seen, expected):
+    from memescope.ocr.spacing import respace
+
+    assert respace(text, seen) == expected
+
+
+def test_spaced_lines_are_not_split_again():
+    """The cleaner splits glued words by the word list, except on lines whose spaces the pixels set."""
+    from memescope.ocr.base import OcrLine, OcrResult
+
+    lines = [OcrLine("RAYDOG MADE A MEME", 0.99, (0, 0, 500, 40), "bar")]
+    assert OcrResult("x", lines).clean == "RAY DOG MADE A MEME"
+    lines = [OcrLine("RAYDOG MADE A MEME", 0.99, (0, 0, 500, 40), "bar", spaced=True)]
+    assert OcrResult("x", lines).clean == "RAYDOG MADE A MEME"

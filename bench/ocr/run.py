@@ -20,6 +20,7 @@ from PIL import Image
 from memescope.demo.render import caption_bar, caption_outlined
 from memescope.imaging import load_image, strip_bars
 from memescope.ocr import OcrLine, OcrResult, drop_template_text, get_engine, template_text
+from memescope.ocr.base import prints_text
 from memescope.ocr.layer import caption_layer, read_caption_layer
 from memescope.ocr.metrics import edit_distance
 
@@ -111,6 +112,12 @@ def main() -> None:
                     "plain_chars": 0, "plain_err": 0, "plain_words": 0, "plain_word_err": 0, "plain_n": 0} for s in STYLES}
         for style, name, ref, data, pic in samples:
             im = load_image(data)
+            # the caption is what was added: what the bare template (same size, same engine) says is
+            # dropped, as the pipeline does with the template_text table (outside the timing: done once)
+            if name not in own_text:
+                own_text[name] = template_text(eng, Image.open(SHARED / "templates" / f"{name}.jpg").convert("RGB"))
+            own = own_text[name]
+            printed.setdefault(name, prints_text(own))
             t0 = time.process_time()
             box = strip_bars(im)[1]
             layer = None
@@ -120,13 +127,8 @@ def main() -> None:
                 if name not in references:
                     references[name] = Image.open(SHARED / "templates" / f"{name}.jpg").convert("RGB")
                 layer, _ = caption_layer(im, references[name], box)
-            res = read_caption_layer(eng, layer, box) if layer is not None else eng.read(im, box)
+            res = read_caption_layer(eng, layer, box, None if prints_text(own) else im) if layer is not None else eng.read(im, box)
             cpu = time.process_time() - t0
-            # the caption is what was added: drop what the bare template (same size, same engine) says
-            if name not in own_text:
-                own_text[name] = template_text(eng, Image.open(SHARED / "templates" / f"{name}.jpg").convert("RGB"))
-            own = own_text[name]
-            printed.setdefault(name, any(len(t.replace(" ", "")) >= 3 for t in own))
             r, h = _norm(ref), _norm(drop_template_text(res, own).clean)
             p = per[style]
             ce, we = edit_distance(r, h), edit_distance(r.split(), h.split())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Protocol
 
@@ -13,7 +13,7 @@ from .clean import clean_text
 from .metrics import edit_distance
 
 __all__ = ["OcrLine", "OcrResult", "OcrEngine", "ocr_engines", "get_engine", "assign_blocks", "reading_order",
-           "norm_line", "drop_template_text", "template_text"]
+           "norm_line", "drop_template_text", "prints_text", "template_text"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class OcrLine:
     score: float
     box: tuple[int, int, int, int]  # left, top, right, bottom
     block: str = "other"  # top | bottom | bar | other
+    # the spaces were set from the pixels (ocr.spacing): the cleaner must not split its words again
+    spaced: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ class OcrResult:
     @property
     def clean(self) -> str:
         """The caption: cleaned text of the lines that are not the template's own."""
-        return clean_text("\n".join(line.text for line in self.lines if line.block != "template"))
+        lines = [line for line in self.lines if line.block != "template"]
+        return clean_text("\n".join(line.text for line in lines), spaced=[line.spaced for line in lines])
 
     def to_json(self) -> list[dict]:
         return [asdict(line) for line in self.lines]
@@ -99,7 +102,7 @@ def assign_blocks(lines: list[OcrLine], height: int, box: tuple[int, int, int, i
             block = "bottom"
         else:
             block = "other"
-        out.append(OcrLine(ln.text, ln.score, ln.box, block))
+        out.append(replace(ln, block=block))
     return out
 
 
@@ -130,6 +133,12 @@ def template_text(engine: "OcrEngine", image: Image.Image, widths: tuple[int, ..
     return lines
 
 
+def prints_text(template_lines: list[str] | set[str]) -> bool:
+    """True when a template's own text (`template_text`) holds print, not a stray character or two read
+    off its picture."""
+    return any(len(t.replace(" ", "")) >= 3 for t in template_lines)
+
+
 def drop_template_text(result: OcrResult, template_lines: list[str] | set[str]) -> OcrResult:
     """Mark as block 'template' the lines that repeat the matched template's own text (a line equal to
     one of its lines, or a fragment of one), so the caption is only what people added."""
@@ -147,5 +156,5 @@ def drop_template_text(result: OcrResult, template_lines: list[str] | set[str]) 
                             or (len(g) >= 6 and any(g in t for t in glued))
                             # small print misread differently each time ("LIGHTYEAR", "LIOHIVEAR")
                             or (len(g) >= 5 and any(edit_distance(g, t) <= 0.34 * max(len(g), len(t)) for t in glued)))
-        lines.append(OcrLine(ln.text, ln.score, ln.box, "template") if mine else ln)
+        lines.append(replace(ln, block="template") if mine else ln)
     return OcrResult(result.engine, lines, result.source)

@@ -6,7 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["clean_text", "fix_capital_i", "is_known_word", "is_noise", "looks_like_words", "split_glued", "split_hyphen_run", "strip_stray_accents"]
+__all__ = ["clean_text", "fix_capital_i", "is_known_word", "is_noise", "looks_like_words", "split_glued", "split_hyphen_run", "strip_stray_accents",
+           "word_zipf"]
 
 _KEEP_SINGLE = {"a", "i", "u", "y", "o", "&", "+", "?", "!", "x"}
 
@@ -69,7 +70,9 @@ _COMMON_ZIPF = 3.5
 
 
 @lru_cache(maxsize=65536)
-def _web_zipf(word: str) -> float:
+def word_zipf(word: str) -> float:
+    """How often English writing uses `word` (lower case), on wordfreq's Zipf scale (0 when unknown or
+    when wordfreq is not installed)."""
     try:
         from wordfreq import zipf_frequency
     except ImportError:
@@ -88,7 +91,7 @@ def split_glued(token: str) -> str:
     if low in ranks or re.search(r"(.)\1\1", low):
         return token
     # ... but "I" glued to a common word is OCR's commonest glue, whatever people type ("IHAVE")
-    if _web_zipf(low) >= _WRITTEN_ZIPF and not (low[0] == "i" and ranks.get(low[1:], _MAX_RANK) < 1000):
+    if word_zipf(low) >= _WRITTEN_ZIPF and not (low[0] == "i" and ranks.get(low[1:], _MAX_RANK) < 1000):
         return token
     import wordninja
 
@@ -99,7 +102,7 @@ def split_glued(token: str) -> str:
         return token
     # every part must be common, except that one long rarer word may follow or precede function words
     # only ("a gorilla", "the gorilla"); "tommorrow" must not become "tom morrow"
-    rare = [p for p in parts if ranks.get(p, _MAX_RANK_LONG) >= _MAX_RANK and (len(p) < 4 or _web_zipf(p) < _COMMON_ZIPF)]
+    rare = [p for p in parts if ranks.get(p, _MAX_RANK_LONG) >= _MAX_RANK and (len(p) < 4 or word_zipf(p) < _COMMON_ZIPF)]
     if rare and not (len(rare) == 1 and len(rare[0]) >= 5 and ranks.get(rare[0], _MAX_RANK_LONG) < _MAX_RANK_LONG
                      and all(ranks[p] < 100 for p in parts if p != rare[0])):
         return token
@@ -145,13 +148,22 @@ def split_hyphen_run(token: str) -> str:
     return token
 
 
-def clean_text(text: str) -> str:
+def clean_text(text: str, spaced: list[bool] | None = None) -> str:
     """Normalize OCR text for analysis: NFKC, one space between words, background noise lines dropped,
-    stray accents removed, hyphen-joined runs of words and glued words split where a word list shows it."""
+    stray accents removed, hyphen-joined runs of words and glued words split where a word list shows it.
+    `spaced` marks the lines whose spaces were read off the pixels (ocr.spacing): their words are not
+    split again."""
     text = unicodedata.normalize("NFKC", text)
-    lines = [" ".join(split_glued(strip_stray_accents(w)) for t in line.split() for w in split_hyphen_run(t).split())
-             for line in text.splitlines() if line.strip() and not is_noise(line)]
-    out = " ".join(_letter_o_runs(" ".join(lines).split()))
+    raw = text.splitlines()
+    spaced = spaced if spaced is not None and len(spaced) == len(raw) else [False] * len(raw)
+    lines = []
+    for line, fixed in zip(raw, spaced):
+        if not line.strip() or is_noise(line):
+            continue
+        words = [w for t in line.split() for w in split_hyphen_run(t).split()]
+        lines.append(" ".join(strip_stray_accents(w) if fixed else split_glued(strip_stray_accents(w)) for w in words))
+    # a lone "1" ending one line before a word starting the next ("NEVER, 1" / "AM") is an I, as inside a line
+    out = fix_capital_i(" ".join(_letter_o_runs(" ".join(lines).split())))
     return re.sub(r"\s+([,.!?;:])", r"\1", out).strip()
 
 

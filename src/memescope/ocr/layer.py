@@ -23,6 +23,7 @@ from PIL import Image, ImageOps
 
 from .base import OcrLine, assign_blocks, same_line
 from .clean import is_known_word
+from .metrics import edit_distance
 
 __all__ = ["MAX_CHANGED", "caption_layer", "changed_mask", "drop_leftovers", "orphan_ink_boxes", "read_caption_layer", "stray_ink_boxes"]
 
@@ -186,8 +187,10 @@ def stray_ink_boxes(ink: np.ndarray, boxes: list[tuple[int, int, int, int]], rea
 
 def orphan_ink_boxes(ink: np.ndarray, boxes: list[tuple[int, int, int, int]], max_lines: int = 4) -> list[tuple[int, int, int, int]]:
     """Boxes round bands of ink on rows no detected line touches: a short last line ("IT" under "AND
-    SOME ONE EAT'S") that the detector left out. A band must be at least half as tall as the detected
-    lines and at most twice as tall (one line of the same lettering, not a remnant of the picture)."""
+    SOME ONE EAT'S") that the detector left out. A band is followed up and down while its letters' ink
+    goes on (into the margin counted as the neighbouring line's), and must then be at least half as tall
+    as the detected lines and at most twice as tall (one line of the same lettering, not a remnant of the
+    picture)."""
     if not boxes:
         return []
     heights = sorted(y1 - y0 for _, y0, _, y1 in boxes)
@@ -201,11 +204,28 @@ def orphan_ink_boxes(ink: np.ndarray, boxes: list[tuple[int, int, int, int]], ma
     padded = np.concatenate([[False], rows, [False]])
     edges = np.flatnonzero(padded[1:] != padded[:-1])
     for r0, r1 in zip(edges[::2], edges[1::2]):
+        cols = np.flatnonzero(ink[r0:r1].any(axis=0))
+        # a short last line of outlined capitals sits tight under the line above ("IN" under "WENT BACK"),
+        # its letters reaching into the margin counted as that line's: follow their ink up and down
+        band = ink[:, cols[0] : cols[-1] + 1].any(axis=1)
+        for _ in range(line_h // 4):
+            if r0 == 0 or not band[r0 - 1]:
+                break
+            r0 -= 1
+        for _ in range(line_h // 4):
+            if r1 >= len(band) or not band[r1]:
+                break
+            r1 += 1
         if not 0.5 * line_h <= r1 - r0 <= 2 * line_h:
             continue
-        cols = np.flatnonzero(ink[r0:r1].any(axis=0))
+        # a white margin round the letters, kept off the ink of the line above or below (the recognizer
+        # reads "IT" at 0.89 with a clear margin and at 0.48 with a sliver of the line above in the crop)
         pad = max(2, line_h // 6)
-        out.append((max(0, int(cols[0]) - pad), max(0, int(r0) - pad), min(ink.shape[1], int(cols[-1]) + 1 + pad), min(ink.shape[0], int(r1) + pad)))
+        above = next((k for k in range(pad) if r0 - k == 0 or band[r0 - k - 1]), None)
+        below = next((k for k in range(pad) if r1 + k >= len(band) or band[r1 + k]), None)
+        top = r0 - (pad if above is None else above // 2)
+        bottom = r1 + (pad if below is None else below // 2)
+        out.append((max(0, int(cols[0]) - pad), int(top), min(ink.shape[1], int(cols[-1]) + 1 + pad), int(bottom)))
         if len(out) == max_lines:
             break
     return out
@@ -250,13 +270,48 @@ def _has_word(text: str) -> bool:
 _SURE_LINE = 0.95
 
 
-def drop_leftovers(lines: list) -> list:
-    """Lines of the caption layer that are leftovers of the picture, not caption: no word, on rows no
-    line with a word shares, and read unsurely or with no letter or digit at all. Where an
-    instance differs from its reference (a sticker, a redrawn face, the rim of a rotated picture) the
-    difference stays on the layer and the detector boxes it on rows of its own: two eyes read "(0) (0)",
-    a tear "I" (the demo corpus, whose instances are redrawn). A lone "I" beside a line of words shares
-    its row and stays."""
+def _continues_caption(ln, worded: list, content_box: tuple[int, int, int, int] | None) -> bool:
+    """True when a line sits where caption lines sit, at their size: right under or over a line of
+    words (the short last line "WII U", "I AM" of a centred caption) or, for a caption of one line, at
+    the top or bottom edge of the picture. Leftovers of the picture are neither: eyes and tears sit
+    inside it, and are smaller than the caption's letters."""
+    h = ln.box[3] - ln.box[1]
+    for o in worded:
+        ho = o.box[3] - o.box[1]
+        gap = max(o.box[1] - ln.box[3], ln.box[1] - o.box[3])
+        if (_SIZE[0] <= h / ho <= _SIZE[1] and gap <= _LINE_GAP * ho
+                and min(ln.box[2], o.box[2]) > max(ln.box[0], o.box[0])):
+            return True
+    if content_box is None or not worded:
+        return False
+    size = float(np.median([o.box[3] - o.box[1] for o in worded]))
+    edge = min(ln.box[1] - content_box[1], content_box[3] - ln.box[3])
+    return _SIZE[0] <= h / size <= _SIZE[1] and edge <= _LINE_GAP * size
+
+
+def _inside_others(ln, lines: list) -> bool:
+    """True when most of a line's box lies inside other lines' boxes: the detector boxed the edges of
+    two neighbouring words again ("78" between "ARMY" and "STORIES")."""
+    x0, y0, x1, y1 = ln.box
+    area = max(1, (x1 - x0) * (y1 - y0))
+    covered = sum(max(0, min(x1, o.box[2]) - max(x0, o.box[0])) * max(0, min(y1, o.box[3]) - max(y0, o.box[1]))
+                  for o in lines if o is not ln)
+    return covered >= 0.6 * area
+
+
+# caption lines of one caption are of one size, and follow each other closely
+_SIZE = (0.7, 1.4)
+_LINE_GAP = 0.35
+
+
+def drop_leftovers(lines: list, content_box: tuple[int, int, int, int] | None = None) -> list:
+    """Lines of the caption layer that are leftovers of the picture, not caption. A line stays when it
+    holds a word; else it is dropped when it lies inside other lines' boxes; else it stays when it shares
+    a row with a line of words, continues a caption (`_continues_caption`) or was read surely with a
+    letter or digit. Where an instance differs from its reference (a sticker, a redrawn face, the rim of
+    a rotated picture) the difference stays on the layer and the detector boxes it on rows of its own:
+    two eyes read "(0) (0)", a tear "I" (the demo corpus, whose instances are redrawn). A lone "I"
+    beside a line of words shares its row and stays."""
     worded = [ln for ln in lines if _has_word(ln.text)]
 
     def beside_words(ln) -> bool:
@@ -265,33 +320,62 @@ def drop_leftovers(lines: list) -> list:
     def sure(ln) -> bool:
         return ln.score >= _SURE_LINE and re.search(r"[A-Za-z0-9]", ln.text) is not None
 
-    return [ln for ln in lines if _has_word(ln.text) or beside_words(ln) or sure(ln)]
+    def keep(ln) -> bool:
+        if _has_word(ln.text):
+            return True
+        if _inside_others(ln, lines):
+            return False
+        return beside_words(ln) or sure(ln) or _continues_caption(ln, worded, content_box)
+
+    return [ln for ln in lines if keep(ln)]
 
 
-def read_caption_layer(engine, layer: Image.Image, content_box: tuple[int, int, int, int] | None = None):
+def read_caption_layer(engine, layer: Image.Image, content_box: tuple[int, int, int, int] | None = None,
+                       image: Image.Image | None = None):
     """Read a caption layer with `engine`, then, when the engine can read a single line (`recognize`),
     read again what its detector left out: each line with stray ink beside it over the widened box
     (`stray_ink_boxes`), and bands of ink on rows no line touches (`orphan_ink_boxes`). A new reading is
     kept only when it is sure and what it adds is known words ("I", "IT"), and a widened line's reading
-    must contain the old one."""
+    must contain the old one. With `image` (the picture the layer was made from) each re-read also reads
+    the same box there and keeps the surer of the readings that pass, and lines the layer read unsurely are read there
+    again: on white, the white fill of outlined letters merges with the ground, and a lone "IN" the layer
+    reads "I" at 0.38 reads "IN" at 0.95 on the picture."""
     res = engine.read(layer, content_box)
-    res = replace(res, lines=drop_leftovers(res.lines), source="caption layer")
+    res = replace(res, lines=drop_leftovers(res.lines, content_box), source="caption layer")
     recognize = getattr(engine, "recognize", None)
     if recognize is None or not res.lines:
         return res
+    sources = [layer] if image is None else [layer, image]
+
+    def reread(box: tuple[int, int, int, int], fits) -> tuple[str, float] | None:
+        """The surest reading of `box` among the sources that is sure enough and `fits`."""
+        readings = [recognize(src.crop(box)) for src in sources]
+        good = [(t, sc) for t, sc in readings if sc >= _REREAD_SCORE and fits(t)]
+        return max(good, key=lambda r: r[1]) if good else None
+
     ink = np.asarray(layer.convert("L")) < _INK
     lines = list(res.lines)
+    if image is not None:
+        # lines the layer reads unsurely are read on the picture too ("IN" read "I" at 0.77 on the layer)
+        for i, ln in enumerate(lines):
+            if ln.score < _REREAD_SCORE:
+                text, score = recognize(image.crop(ln.box))
+                # the same reading, surer and mended, not another text the picture holds there
+                if (score >= _REREAD_SCORE and score > ln.score and text.strip()
+                        and edit_distance(text.strip(), ln.text) <= max(1, len(ln.text) // 2)):
+                    lines[i] = replace(ln, text=text.strip(), score=score)
     for i, (x0, y0, x1, y1) in stray_ink_boxes(ink, [ln.box for ln in lines]):
         pad = (y1 - y0) // 6
-        text, score = recognize(layer.crop((x0, max(0, y0 - pad), x1, min(layer.height, y1 + pad))))
         old = lines[i].text
-        if score >= _REREAD_SCORE and old.replace(" ", "") in text.replace(" ", "") and _known_words(_added(old, text)):
-            lines[i] = replace(lines[i], text=text, box=(x0, y0, x1, y1))
+        got = reread((x0, max(0, y0 - pad), x1, min(layer.height, y1 + pad)),
+                     lambda t, old=old: old.replace(" ", "") in t.replace(" ", "") and _known_words(_added(old, t)))
+        if got:
+            lines[i] = replace(lines[i], text=got[0], box=(x0, y0, x1, y1))
     found = False
     for box in orphan_ink_boxes(ink, [ln.box for ln in lines]):
-        text, score = recognize(layer.crop(box))
-        if score >= _REREAD_SCORE and _known_words(text.split()):
-            lines.append(OcrLine(text.strip(), score, box))
+        got = reread(box, lambda t: _known_words(t.split()))
+        if got:
+            lines.append(OcrLine(got[0].strip(), got[1], box))
             found = True
     if found:
         lines = assign_blocks(lines, layer.height, content_box)

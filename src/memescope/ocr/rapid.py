@@ -11,6 +11,7 @@ from PIL import Image
 from ..exceptions import NotInstalledError
 from .base import OcrLine, OcrResult, assign_blocks, ocr_engines, same_line
 from .clean import fix_capital_i, is_noise
+from .spacing import space_bar_lines
 
 __all__ = ["RapidOcrEngine"]
 
@@ -51,7 +52,7 @@ class RapidOcrEngine:
         res = self._engine(arr, use_det=True, use_cls=False, use_rec=True)
         boxes = res.boxes if res.boxes is not None else ()
         lines = lines_from_detections(res.txts or (), res.scores or (), boxes, self.min_score)
-        return OcrResult(self.name, assign_blocks(lines, image.height, content_box))
+        return OcrResult(self.name, space_bar_lines(image, assign_blocks(lines, image.height, content_box)))
 
 
     def recognize(self, line: Image.Image) -> tuple[str, float]:

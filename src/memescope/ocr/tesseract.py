@@ -23,6 +23,7 @@ from scipy import ndimage
 
 from ..exceptions import NotInstalledError
 from .base import OcrLine, OcrResult, assign_blocks, ocr_engines
+from .spacing import space_bar_lines
 from .clean import fix_capital_i, is_noise, looks_like_words
 
 __all__ = ["TesseractEngine", "isolate_outlined_text"]
@@ -182,7 +183,7 @@ class TesseractEngine:
                 if all(dark.score > ln.score for ln in clash):
                     lines = [ln for ln in lines if ln not in clash] + [dark]
         lines.sort(key=lambda ln: (ln.box[1], ln.box[0]))
-        return OcrResult(self.name, assign_blocks(lines, h, content_box))
+        return OcrResult(self.name, space_bar_lines(image, assign_blocks(lines, h, content_box)))
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:

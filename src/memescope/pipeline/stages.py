@@ -268,6 +268,7 @@ def ocr_batch(batch: tuple[str, list[tuple]]) -> list[tuple]:
     own text are marked as such and left out of the caption."""
     from ..imaging import load_image
     from ..ocr import drop_template_text, get_engine
+    from ..ocr.base import prints_text
     from ..ocr.layer import read_caption_layer
 
     engine_name, items = batch
@@ -283,7 +284,10 @@ def ocr_batch(batch: tuple[str, list[tuple]]) -> list[tuple]:
                 region = [round(v * scale) for v in region] if region else region
             use_layer = refs and region and getattr(engine, "reads_caption_layer", True)
             layer = _caption_layer(im, refs, region, mirrored) if use_layer else None
-            res = read_caption_layer(engine, layer, tuple(box)) if layer is not None else engine.read(im, tuple(box))
+            # the picture is read again where the layer is unsure, unless the template prints text of its
+            # own, which the picture would bring back
+            picture = None if prints_text(template_lines) else im
+            res = read_caption_layer(engine, layer, tuple(box), picture) if layer is not None else engine.read(im, tuple(box))
             res = drop_template_text(res, template_lines)
             out.append(("ok", sha, (res.engine, res.text, res.clean, res.to_json(), res.source)))
         except BadImageError as exc:
