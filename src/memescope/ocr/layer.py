@@ -337,9 +337,9 @@ def read_caption_layer(engine, layer: Image.Image, content_box: tuple[int, int, 
     (`stray_ink_boxes`), and bands of ink on rows no line touches (`orphan_ink_boxes`). A new reading is
     kept only when it is sure and what it adds is known words ("I", "IT"), and a widened line's reading
     must contain the old one. With `image` (the picture the layer was made from) each re-read also reads
-    the same box there and keeps the surer of the readings that pass, and lines the layer read unsurely are read there
-    again: on white, the white fill of outlined letters merges with the ground, and a lone "IN" the layer
-    reads "I" at 0.38 reads "IN" at 0.95 on the picture."""
+    the same box there and keeps the surer of the readings that pass, and lines the layer read unsurely
+    are read there again: on white, the white fill of outlined letters merges with the ground, and a
+    lone "IN" the layer reads "I" at 0.38 reads "IN" at 0.95 on the picture."""
     res = engine.read(layer, content_box)
     res = replace(res, lines=drop_leftovers(res.lines, content_box), source="caption layer")
     recognize = getattr(engine, "recognize", None)
