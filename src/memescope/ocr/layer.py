@@ -313,6 +313,7 @@ def drop_leftovers(lines: list, content_box: tuple[int, int, int, int] | None = 
     two eyes read "(0) (0)", a tear "I" (the demo corpus, whose instances are redrawn). A lone "I"
     beside a line of words shares its row and stays."""
     worded = [ln for ln in lines if _has_word(ln.text)]
+    has_word = {id(ln) for ln in worded}
 
     def beside_words(ln) -> bool:
         return any(same_line((ln.box[1], ln.box[3]), (o.box[1], o.box[3])) for o in worded if o is not ln)
@@ -321,7 +322,7 @@ def drop_leftovers(lines: list, content_box: tuple[int, int, int, int] | None = 
         return ln.score >= _SURE_LINE and re.search(r"[A-Za-z0-9]", ln.text) is not None
 
     def keep(ln) -> bool:
-        if _has_word(ln.text):
+        if id(ln) in has_word:
             return True
         if _inside_others(ln, lines):
             return False

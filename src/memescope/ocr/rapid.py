@@ -55,7 +55,6 @@ class RapidOcrEngine:
         lines = lines_from_detections(res.txts or (), res.scores or (), boxes, self.min_score)
         return OcrResult(self.name, space_bar_lines(image, assign_blocks(lines, image.height, content_box)))
 
-
     def recognize(self, line: Image.Image) -> tuple[str, float]:
         """Read an image holding one line of text (no detection): its text and confidence."""
         res = self._engine(np.asarray(line.convert("RGB"))[:, :, ::-1], use_det=False, use_cls=False, use_rec=True)

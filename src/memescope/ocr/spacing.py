@@ -39,11 +39,12 @@ def words_seen(ink: np.ndarray, box: tuple[int, int, int, int]) -> int | None:
     if not sub.size or sub.mean() > 0.5:
         return None  # not dark text on a light ground (a black bar, or a box missing its line)
     rows = np.flatnonzero(sub.any(axis=1))
-    cols = np.flatnonzero(sub.any(axis=0))
+    inked = sub.any(axis=0)
+    cols = np.flatnonzero(inked)
     if len(rows) < 2 or len(cols) < 2:
         return None
     height = rows[-1] - rows[0] + 1
-    used = sub.any(axis=0)[cols[0] : cols[-1] + 1]
+    used = inked[cols[0] : cols[-1] + 1]
     # runs of blank columns
     edges = np.flatnonzero(np.diff(np.r_[1, used.astype(np.int8), 1]))
     runs = edges[1::2] - edges[::2]

@@ -23,8 +23,8 @@ from scipy import ndimage
 
 from ..exceptions import NotInstalledError
 from .base import OcrLine, OcrResult, assign_blocks, ocr_engines
-from .spacing import space_bar_lines
 from .clean import fix_capital_i, is_noise, looks_like_words
+from .spacing import space_bar_lines
 
 __all__ = ["TesseractEngine", "isolate_outlined_text"]
 
