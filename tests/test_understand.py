@@ -13,6 +13,18 @@ def test_strong_pandemic_terms_tag_alone():
         assert "pandemic" in tags, text
 
 
+def test_pandemic_talk_in_everyday_words_and_misspellings():
+    # found on real captions (bench/context): people wrote the pandemic in many words and spellings
+    for text in ["week 3 of staying home", "my online classes froze again", "stand six feet away please",
+                 "where is my stimulus", "the QUARINTINE diaries", "no toliet paper left", "he got the rona",
+                 "stop touching your face", "panic buyers at it again"]:
+        assert "pandemic" in tag_contexts(text)[0], text
+    # single weak words were common long before 2020
+    for text in ["flu season again", "made in china", "practice got cancelled", "he sneezes when he laughs"]:
+        assert tag_contexts(text)[0] == {}, text
+    assert "pandemic" in tag_contexts("cancelled because of the flu")[0]
+
+
 def test_weak_terms_need_company():
     # the mask in the crying-behind-a-mask meme was a metaphor for a decade
     assert tag_contexts("the mask I wear every day")[0] == {}
