@@ -22,7 +22,7 @@ runner = CliRunner()
 
 TEMPLATE_KEYS = {"name", "description", "aliases", "affect", "instances", "images", "first_seen", "first_post",
                  "first_by_community", "communities", "match_methods", "sentiment_mean", "contexts", "uses", "bin_unit",
-                 "timeline", "change_points", "samples", "references"}
+                 "timeline", "change_points", "samples", "references", "scopes"}
 
 
 @pytest.fixture
@@ -130,3 +130,52 @@ def test_cli_flow_json_and_export(text_store, tmp_path):
     assert json.loads(res.stdout)[0]["contexts"] == {"pandemic": 1.0}
     res = runner.invoke(app, ["errors", "--db", db, "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout) == []
+
+
+def test_a_change_in_one_community_is_found_in_that_community(store, tmp_path):
+    # r/a starts talking lockdown in March 2020, r/b never does: the template moves a little, r/a a lot
+    rows = []
+    for m in range(36):
+        y, mo = 2018 + m // 12, 1 + m % 12
+        for i in range(16):
+            a = i % 2 == 1
+            text = "stuck in lockdown again" if a and (y, mo) >= (2020, 3) and i % 4 == 1 else f"when the bus is late number {i}"
+            rows.append({"id": f"{m}-{i}", "text": text, "created_at": f"{y}-{mo:02d}-{1 + i:02d}",
+                         "community": "r/a" if a else "r/b", "template": "Bus-Meme"})
+    ingest(store, write_manifest(tmp_path, rows))
+    analyze(store, executor="serial")
+    rep = build_report(store)
+    (t,) = rep["templates"]
+    scopes = {sc["scope"]: sc for sc in t["scopes"]}
+    assert set(scopes) == {"community:r/a", "community:r/b"} and scopes["community:r/a"]["posts"] == 288
+    assert scopes["community:r/a"]["bin_unit"] == t["bin_unit"]  # parts line up with the whole
+    (cp,) = [c for c in scopes["community:r/a"]["change_points"] if c["kind"] == "context:pandemic"]
+    assert cp["date"] == bin_start("2020-03-01", cp["unit"]) and cp["before"] == 0 and cp["after"] == 0.5
+    assert "(in r/a)" in cp["text"] and "lockdown" in {w["term"] for w in cp["terms_after"]}
+    assert not [c for c in scopes["community:r/b"]["change_points"] if c["kind"].startswith("context")]
+    (whole,) = [c for c in t["change_points"] if c["kind"] == "context:pandemic"]
+    assert whole["after"] == 0.25
+    assert {sc["scope"] for sc in rep["corpus"]["scopes"]} == {"community:r/a", "community:r/b"}
+    # the figure per community is in the report
+    res = write_report(store, tmp_path / "r")
+    assert (tmp_path / "r" / "figures" / "community-Bus-Meme.svg").exists()
+    assert "By community" in (tmp_path / "r" / "report.html").read_text()
+    # series and change points export with their scope
+    out = runner.invoke(app, ["export", str(tmp_path / "series.csv"), "--table", "series", "--db", store.path, "--json"])
+    assert out.exit_code == 0, out.output
+    import csv
+
+    series = list(csv.DictReader((tmp_path / "series.csv").open()))
+    by_scope = {}
+    for r in series:
+        if r["template"] == "Bus-Meme":
+            by_scope[r["scope"]] = by_scope.get(r["scope"], 0) + int(r["n"])
+    assert by_scope == {"": 576, "community:r/a": 288, "community:r/b": 288}
+    out = runner.invoke(app, ["export", str(tmp_path / "cps.parquet"), "--table", "change_points", "--db", store.path])
+    import pyarrow.parquet as pq
+
+    cps = pq.read_table(tmp_path / "cps.parquet").to_pylist()
+    assert any(c["scope"] == "community:r/a" and c["kind"] == "context:pandemic" for c in cps)
+    out = runner.invoke(app, ["export", str(tmp_path / "x.csv"), "--table", "nope", "--db", store.path])
+    assert out.exit_code != 0 and "choose one of posts, series, change_points" in out.output
+    assert res["report"]["templates"][0]["scopes"]

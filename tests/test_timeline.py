@@ -283,3 +283,20 @@ def test_hawkes_influence_finds_who_sets_off_whom_and_nothing_in_null_data():
         assert not [e for e in spread(null)["influence"]["branching"] if e["significant"]]
     # one community: nothing to compare
     assert spread([("2020-01-01", "x")] * 30)["influence"] is None
+
+
+def test_scopes_keep_parts_big_enough_to_say_something():
+    from memescope.timeline import CORPUS, PostPoint, split_scopes
+
+    def posts(n, community, variant, template="T"):
+        return [(template, community, variant, PostPoint(f"2020-01-{1 + i % 28:02d}", (), None)) for i in range(n)]
+
+    items = posts(40, "r/a", 1) + posts(35, "r/b", 2) + posts(10, "r/c", 2) + posts(50, "r/a", None, "U") + posts(7, "r/b", None, "")
+    got = split_scopes(items, min_posts=30)
+    assert list(got["T"]) == ["", "community:r/a", "community:r/b", "variant:2", "variant:1"]  # largest first
+    assert len(got["T"][""]) == 85 and len(got["T"]["variant:2"]) == 45  # r/c is too small to be a part
+    # U lives in one community only: its part would repeat the whole
+    assert list(got["U"]) == [""]
+    # the corpus holds every post, unassigned ones too, and its parts are communities only
+    assert len(got[CORPUS][""]) == 142 and set(got[CORPUS]) == {"", "community:r/a", "community:r/b"}
+    assert "" not in got  # an unassigned post has no template of its own

@@ -268,16 +268,19 @@ def errors(
 @_command
 def export(
     path: Annotated[Path, typer.Argument(help="Output file: .parquet or .csv.")],
+    table: Annotated[str, typer.Option("--table", help="posts (one row per post), series (posts per bin per template, "
+                                       "community and variant) or change_points.")] = "posts",
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Export one row per post (template, texts, sentiment, contexts) to Parquet or CSV.
+    """Export posts (template, variant, texts, sentiment, contexts, use), series or change points to
+    Parquet or CSV.
 
-    Example: memescope export posts.parquet --db imgflip.db
+    Example: memescope export series.csv --table series --db imgflip.db
     """
     from .workflow import export as do_export
 
-    res = do_export(path, db)
+    res = do_export(path, db, table=table)
     if json_out:
         _print_json(res)
     else:

@@ -53,11 +53,13 @@ def report(out: str | Path, db: Store | str | None = None, template: str | None 
             store.close()
 
 
-_EXPORT_SQL = """
+# one query per exportable table; JSON columns stay JSON strings (pandas: json.loads or pd.json_normalize)
+EXPORTS = {
+    "posts": """
 SELECT p.key, p.source, p.id, p.created_at, p.date_approx, p.community, p.author, p.url, p.image_sha256,
        i.path AS image_path, pt.template, pt.method AS match_method, m.distance AS match_distance,
-       m.verified AS match_verified, p.text AS post_text, o.clean AS ocr_text, a.text_source, a.text,
-       a.sentiment, a.sentiment_label, a.contexts
+       m.verified AS match_verified, m.variant, p.text AS post_text, o.clean AS ocr_text, a.text_source, a.text,
+       a.sentiment, a.sentiment_label, a.contexts, a.use, a.use_probs, a.humour, a.sarcasm, a.emotions
 FROM posts p
 LEFT JOIN images i ON i.sha256=p.image_sha256
 LEFT JOIN post_templates pt ON pt.post_key=p.key
@@ -65,15 +67,28 @@ LEFT JOIN matches m ON m.sha256=p.image_sha256
 LEFT JOIN ocr o ON o.sha256=p.image_sha256
 LEFT JOIN analyses a ON a.post_key=p.key
 ORDER BY p.created_at, p.key
-"""
+""",
+    # template '*' is the whole corpus; scope '' all of a template's posts, else 'community:X' or 'variant:N'
+    "series": """
+SELECT template, scope, bin, bin_unit, n, context_n, use_n, sentiment FROM series ORDER BY template, scope, bin
+""",
+    "change_points": """
+SELECT template, scope, kind, date, date_low, date_high, before, after, effect, terms, detail
+FROM change_points ORDER BY template, scope, date, kind
+""",
+}
 
 
-def export(out: str | Path, db: Store | str | None = None) -> dict:
-    """Export one row per post (template, text, analysis) to .parquet or .csv, chosen by the suffix."""
+def export(out: str | Path, db: Store | str | None = None, table: str = "posts") -> dict:
+    """Export a table to .parquet or .csv, chosen by the suffix: `posts` (one row per post: template,
+    variant, texts, sentiment, contexts, use, emotions), `series` (posts per bin per template, community
+    and variant, with context and use counts) or `change_points` (with intervals, effects and terms)."""
     out = Path(out)
+    if table not in EXPORTS:
+        raise MemescopeError(f"no table {table!r} to export: choose one of {', '.join(EXPORTS)}")
     store, own = _store(db)
     try:
-        cur = store.db.execute(_EXPORT_SQL)
+        cur = store.db.execute(EXPORTS[table])
         cols = [d[0] for d in cur.description]
         rows = cur.fetchall()
     finally:
@@ -94,7 +109,7 @@ def export(out: str | Path, db: Store | str | None = None) -> dict:
         pq.write_table(table, out)
     else:
         raise MemescopeError(f"cannot export to {out.name}: use a .parquet or .csv file name")
-    return {"path": str(out), "rows": len(rows), "columns": cols}
+    return {"path": str(out), "table": table, "rows": len(rows), "columns": cols}
 
 
 def match_images(paths: Iterable[str | Path], db: Store | str | None = None) -> list[dict]:

@@ -87,7 +87,7 @@ def evaluate(store, truth: dict) -> dict:
 def _found_shift(store, template: str, kind: str, when: str) -> dict | None:
     """The change point of `kind` nearest the planted date, if one is within one bin of it or its 95%
     interval holds it; `within_one_bin` says which."""
-    cps = store.query("SELECT date, before, after, detail, date_low, date_high FROM change_points WHERE template=? AND kind=?", (template, kind))
+    cps = store.query("SELECT date, before, after, detail, date_low, date_high FROM change_points WHERE template=? AND kind=? AND scope=''", (template, kind))
     planted = date.fromisoformat(when)
     best = None
     for d, before, after, detail, lo, hi in cps:

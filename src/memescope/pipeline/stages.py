@@ -431,35 +431,39 @@ def understand_stage(ctx: RunContext) -> tuple[int, int]:
 
 @stages.register("timeline")
 def timeline_stage(ctx: RunContext) -> tuple[int, int]:
-    """Series per template (and for the whole corpus, '*'), change points with date intervals, effect
-    sizes and distinctive terms. Recomputed whole: it is cheap and depends on everything before it."""
+    """Series per template (and for the whole corpus, '*'), and within each per community and per variant
+    of its picture, with change points (date intervals, effect sizes, distinctive terms). Recomputed
+    whole: it is cheap and depends on everything before it."""
     from collections import Counter
 
-    from ..timeline import PostPoint, analyze_posts, tokenize
+    from ..timeline import CORPUS, PostPoint, analyze_posts, split_scopes, tokenize
     from ..timeline.spread import spread
 
     store = ctx.store
+    # the variant is that of the post's image within the template the post is assigned to
     rows = store.query(
-        """SELECT COALESCE(pt.template, '') AS template, p.created_at, a.contexts, a.sentiment, a.text, p.community, a.use
+        """SELECT COALESCE(pt.template, '') AS template, p.created_at, a.contexts, a.sentiment, a.text, p.community, a.use,
+                  m.variant
            FROM posts p JOIN analyses a ON a.post_key=p.key
            LEFT JOIN post_templates pt ON pt.post_key=p.key
+           LEFT JOIN matches m ON m.sha256=p.image_sha256 AND m.template_id=pt.template_id
            WHERE p.created_at IS NOT NULL"""
     )
-    by_t: dict[str, list[PostPoint]] = defaultdict(list)
     where: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    items = []
     contexts: set[str] = set()
     background: Counter = Counter()
-    for t, created, cx, s, text, community, use in rows:
+    for t, created, cx, s, text, community, use, variant in rows:
         if t:
             where[t].append((created, community))
-        where["*"].append((created, community))
+        where[CORPUS].append((created, community))
         c = tuple(json.loads(cx))
         contexts.update(c)
         pp = PostPoint(created, c, s, text or "", use)
         background.update(tokenize(pp.text))
-        if t:
-            by_t[t].append(pp)
-        by_t["*"].append(pp)
+        items.append((t, community, variant, pp))
+    by_t = split_scopes(items)
+    del items
     from ..understand import use_model
 
     embed = None
@@ -470,19 +474,23 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
         embed = get_embedder(model.embedder).embed
     ctx.progress.start("timeline", len(by_t))
     series_rows, cp_rows = [], []
-    for template, posts in by_t.items():
-        res = analyze_posts(posts, sorted(contexts), background, embed=embed)
-        for i, b in enumerate(res.bins):
-            series_rows.append((template, b, res.unit, res.n[i], json.dumps({c: v[i] for c, v in res.context_n.items()}), res.sentiment[i],
-                                json.dumps({u: v[i] for u, v in res.use_n.items()})))
-        for cp in res.change_points:
-            cp_rows.append((
-                template, cp["kind"], cp["date"], cp["before"], cp["after"],
-                json.dumps(cp["detail"] | {"unit": cp["unit"], "segment_start": cp["segment_start"], "segment_end": cp["segment_end"]}
-                           | ({"steps": cp["steps"]} if cp["steps"] else {})),
-                cp["date_low"], cp["date_high"], json.dumps(cp["effect"]),
-                json.dumps({"before": cp["terms_before"], "after": cp["terms_after"]}),
-            ))
+    for template, scopes in by_t.items():
+        unit = None
+        for scope, posts in scopes.items():  # '' first: its unit is the parts' unit
+            # drift embeds captions: worth it for the whole template, too slow for every part of it
+            res = analyze_posts(posts, sorted(contexts), background, embed=None if scope else embed, unit=unit)
+            unit = unit or res.unit
+            for i, b in enumerate(res.bins):
+                series_rows.append((template, scope, b, res.unit, res.n[i], json.dumps({c: v[i] for c, v in res.context_n.items()}),
+                                    res.sentiment[i], json.dumps({u: v[i] for u, v in res.use_n.items()})))
+            for cp in res.change_points:
+                cp_rows.append((
+                    template, scope, cp["kind"], cp["date"], cp["before"], cp["after"],
+                    json.dumps(cp["detail"] | {"unit": cp["unit"], "segment_start": cp["segment_start"], "segment_end": cp["segment_end"]}
+                               | ({"steps": cp["steps"]} if cp["steps"] else {})),
+                    cp["date_low"], cp["date_high"], json.dumps(cp["effect"]),
+                    json.dumps({"before": cp["terms_before"], "after": cp["terms_after"]}),
+                ))
         ctx.progress.advance(1)
     spread_rows = [(t, json.dumps(spread(p))) for t, p in where.items()]
     with store.transaction() as db:
@@ -490,9 +498,11 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
         db.execute("DELETE FROM change_points")
         db.execute("DELETE FROM spread")
         db.executemany("INSERT INTO spread(template, data) VALUES (?, ?)", spread_rows)
-        db.executemany("INSERT INTO series(template, bin, bin_unit, n, context_n, sentiment, use_n) VALUES (?,?,?,?,?,?,?)", series_rows)
+        db.executemany("INSERT INTO series(template, scope, bin, bin_unit, n, context_n, sentiment, use_n) VALUES (?,?,?,?,?,?,?,?)",
+                       series_rows)
         db.executemany(
-            "INSERT INTO change_points(template, kind, date, before, after, detail, date_low, date_high, effect, terms) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO change_points(template, scope, kind, date, before, after, detail, date_low, date_high, effect, terms)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             cp_rows,
         )
     ctx.progress.finish()

@@ -4,8 +4,8 @@ stage; this module only selects, orders and phrases.
 report.json keys (schema "memescope.report/1"; keys are only ever added):
 - schema, generated_at, store
 - corpus: posts, images, text_only, communities {name: posts}, first_seen, last_seen, dates_approx
-  (true if any date is an estimate), bin_unit, timeline[], uses {use: share}, change_points[], spread, errors {total,
-  by_stage, by_reason}
+  (true if any date is an estimate), bin_unit, timeline[], uses {use: share}, change_points[], scopes[], spread,
+  errors {total, by_stage, by_reason}
 - templates[]: name, description, aliases, affect, instances, images, first_seen, first_post,
   first_by_community {community: date}, communities {community: posts}, match_methods {method: n},
   sentiment_mean, contexts {context: share}, uses {use: share}, bin_unit,
@@ -21,8 +21,12 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
   spread {origin {date, community}, first_by_community[] {community, first_seen, lag_days, posts},
   leads[] {leader, follower, coef, p}, influence {method, decay_days, baseline {community: posts/day},
   self_excitation {community: alpha}, branching[] {source, target, alpha (posts in target set off per post
-  in source), p, p_holm, significant}} or null}, variants[] {variant, example, first_seen, images}, samples[] {post, date,
-  community, text, text_source, image, method, use, use_cues[]}, references[] (image paths)
+  in source), p, p_holm, significant}} or null}, variants[] {variant, example, first_seen, images},
+  scopes[] {scope ("community:NAME" or "variant:N"), kind, name, label, posts, bin_unit, timeline[], change_points[]
+  (as above, plus text: the change in words; without samples or embedding)}: the template's series per community
+  and per variant of its picture, for parts of at least 30 posts when at least two parts are that big (the
+  corpus has community scopes only), samples[] {post, date, community, text, text_source, image, method, use,
+  use_cues[]}, references[] (image paths)
 - clusters[]: id, size, medoid (sha256 of the medoid image), medoid_path
 - unassigned_images, non_meme_images (unassigned and in no cluster)
 - findings[]: {text, template, kind, date, size (|after - before| for shares, 0 for volume)}, meaning first,
@@ -37,24 +41,27 @@ from collections import Counter
 from datetime import datetime, timezone
 
 from ..store import Store
+from ..timeline.scopes import scope_label
 
 __all__ = ["build_report", "kind_label", "SCHEMA"]
 
 SCHEMA = "memescope.report/1"
 
 
-def _timeline(store: Store, template: str) -> tuple[str | None, list[dict]]:
-    rows = store.query("SELECT bin, bin_unit, n, context_n, sentiment, use_n FROM series WHERE template=? ORDER BY bin", (template,))
+def _timeline(store: Store, template: str, scope: str = "") -> tuple[str | None, list[dict]]:
+    rows = store.query("SELECT bin, bin_unit, n, context_n, sentiment, use_n FROM series WHERE template=? AND scope=? ORDER BY bin",
+                       (template, scope))
     unit = rows[0]["bin_unit"] if rows else None
     return unit, [{"bin": r["bin"], "n": r["n"], "contexts": json.loads(r["context_n"]), "sentiment": r["sentiment"],
                    "uses": json.loads(r["use_n"] or "{}")} for r in rows]
 
 
-def _change_points(store: Store, template: str) -> list[dict]:
+def _change_points(store: Store, template: str, scope: str = "") -> list[dict]:
     out = []
     for r in store.query(
-        "SELECT kind, date, date_low, date_high, before, after, detail, effect, terms FROM change_points WHERE template=? ORDER BY date, kind",
-        (template,),
+        "SELECT kind, date, date_low, date_high, before, after, detail, effect, terms FROM change_points"
+        " WHERE template=? AND scope=? ORDER BY date, kind",
+        (template, scope),
     ):
         d = json.loads(r["detail"] or "{}")
         terms = json.loads(r["terms"] or "{}")
@@ -83,6 +90,21 @@ def _variants(store: Store, template_id: int, top: int = 12) -> list[dict]:
     return [{"variant": r[0], "example": r[1], "first_seen": r[2], "images": r[3]} for r in rows]
 
 
+def _scopes(store: Store, template: str) -> list[dict]:
+    """The template's parts with series of their own (per community, per variant), largest first."""
+    out = []
+    for (scope,) in store.query("SELECT scope FROM series WHERE template=? AND scope<>'' GROUP BY scope ORDER BY sum(n) DESC, scope",
+                                (template,)):
+        unit, timeline = _timeline(store, template, scope)
+        kind, _, name = scope.partition(":")
+        cps = _change_points(store, template, scope)
+        for cp in cps:
+            cp["text"] = _finding(template, cp, scope)
+        out.append({"scope": scope, "kind": kind, "name": name, "label": scope_label(scope), "posts": sum(b["n"] for b in timeline),
+                    "bin_unit": unit, "timeline": timeline, "change_points": cps})
+    return out
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.0f}%" if x >= 0.01 or x == 0 else f"{100 * x:.1f}%"
 
@@ -93,12 +115,14 @@ def _when(d: str | None, unit: str | None) -> str:
     return d[:7] if unit in ("month", "quarter") else d[:4] if unit == "year" else d
 
 
-def _finding(template: str, cp: dict) -> str:
+def _finding(template: str, cp: dict, scope: str = "") -> str:
     unit = cp.get("unit")
     when = _when(cp["date"], unit)
     if cp.get("date_low") and (cp["date_low"], cp["date_high"]) != (cp["date"], cp["date"]):
         when += f" (95% interval {_when(cp['date_low'], unit)} to {_when(cp['date_high'], unit)})"
     where = "across the corpus" if template == "*" else f"for {template}"
+    if scope:
+        where += f" ({scope_label(scope)})"
     verb = "rose" if cp["after"] > cp["before"] else "fell"
     eff = cp.get("effect") or {}
     if cp["kind"] == "volume":
@@ -174,6 +198,7 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
             "timeline": timeline,
             "uses": _uses(store),
             "change_points": _change_points(store, "*"),
+            "scopes": _scopes(store, "*"),
             "spread": json.loads(store.scalar("SELECT data FROM spread WHERE template='*'") or "null"),
             "errors": {
                 "total": len(errors),
@@ -264,6 +289,7 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
         if entry["spread"]:
             entry["first_by_community"] = {c["community"]: c["first_seen"] for c in entry["spread"]["first_by_community"]}
         entry["variants"] = _variants(store, t["id"])
+        entry["scopes"] = _scopes(store, t["name"])
         templates.append(entry)
         for cp in cps:
             findings.append(_finding_entry(t["name"], cp))

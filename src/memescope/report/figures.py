@@ -13,7 +13,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["timeline_figure", "use_figure", "templates_figure", "context_names", "inline_svg", "USE_STYLE"]
+__all__ = ["timeline_figure", "use_figure", "scopes_figure", "templates_figure", "context_names", "inline_svg", "USE_STYLE"]
 
 _INK = "#1f2937"
 _BAR = "#93c5fd"
@@ -147,6 +147,57 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
     if title:
         ax.set_title(f"{title}: use", loc="right", fontsize=10, color=_INK)
     fig.tight_layout()
+    return fig
+
+
+def scopes_figure(scopes: list[dict], title: str = "", top: int = 6) -> Figure | None:
+    """Small multiples, one row per part of a template (a community, a variant), on one time axis: posts
+    per bin (bars), each context's share (red line, right axis), the share of each use that changed in
+    that part (thin line, coloured and marked per use), meaning changes as labelled dashed lines with
+    their 95% intervals shaded. The `top` largest parts are drawn."""
+    scopes = [s for s in scopes if s["timeline"]][:top]
+    if not scopes:
+        return None
+    fig, axes = plt.subplots(len(scopes), 1, figsize=(8, 0.4 + 1.55 * len(scopes)), dpi=110, sharex=True, squeeze=False)
+    for ax, sc in zip(axes[:, 0], scopes):
+        tl = sc["timeline"]
+        xs = [date.fromisoformat(b["bin"]) for b in tl]
+        width = {"day": 0.8, "week": 5.5, "month": 25, "quarter": 80, "year": 330}.get(sc.get("bin_unit") or "month", 25)
+        ax.bar(xs, [b["n"] for b in tl], width=width, color=_BAR, edgecolor="#1d4ed8", linewidth=0.3, align="edge")
+        ax.set_ylabel("posts", fontsize=7, color=_INK)
+        ax.tick_params(labelsize=7)
+        ax.spines[["top"]].set_visible(False)
+        ax2 = ax.twinx()
+        for i, c in enumerate(context_names(tl)):
+            ax2.plot(xs, [100 * b["contexts"].get(c, 0) / b["n"] if b["n"] >= 3 else float("nan") for b in tl],
+                     ["-", "--", ":", "-."][i % 4], color=_LINE, lw=1.8, label=f"{c} share")
+        tot = [sum(b.get("uses", {}).values()) for b in tl]
+        changed = {cp["kind"][4:] for cp in sc["change_points"] if cp["kind"].startswith("use:")}
+        for u in [u for u in USE_STYLE if u in changed]:  # a use's line only where its share moved: less ink
+            share = [100 * b.get("uses", {}).get(u, 0) / t if t >= 3 else float("nan") for b, t in zip(tl, tot)]
+            colour, hatch = USE_STYLE[u]
+            ax2.plot(xs, share, color=colour, lw=1.0, marker={"": "o", "//": "^", "xx": "x", "..": "."}[hatch], ms=3, label=f"{u} share")
+        ax2.set_ylim(0, 100)
+        ax2.tick_params(labelsize=7)
+        ax2.set_ylabel("%", fontsize=7)
+        ax2.spines[["top"]].set_visible(False)
+        _mark_changes(ax, sc["change_points"], "context:")
+        _mark_changes(ax, sc["change_points"], "use:")
+        ax.set_title(f"{sc['label']} · {sc['posts']} posts", loc="left", fontsize=8, color=_INK)
+    h, labels = [], []  # one legend for all rows: each series once
+    for ax in fig.axes:
+        for hh, ll in zip(*ax.get_legend_handles_labels()):
+            if ll not in labels:
+                h.append(hh)
+                labels.append(ll)
+    ax0 = axes[0, 0]
+    ax0.xaxis.set_major_locator(mdates.AutoDateLocator())
+    ax0.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax0.xaxis.get_major_locator()))
+    if labels:
+        fig.legend(h, labels, loc="lower center", ncol=4, fontsize=7, frameon=False)
+    if title:
+        fig.suptitle(title, x=0.99, ha="right", fontsize=9, color=_INK)
+    fig.tight_layout(rect=(0, 0.06 if labels else 0, 1, 1))
     return fig
 
 

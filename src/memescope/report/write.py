@@ -62,7 +62,7 @@ def write_report(store: Store, out: str | Path, template: str | None = None) -> 
     (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
 
     figdir = out / "figures"
-    views: dict = {"corpus_timeline": None, "corpus_use": None, "ranking": None, "templates": {}}
+    views: dict = {"corpus_timeline": None, "corpus_use": None, "corpus_community": None, "ranking": None, "templates": {}}
     corpus = report["corpus"]
     if corpus["timeline"]:
         fig = figures.timeline_figure(corpus["timeline"], corpus["change_points"], "Whole corpus", corpus["bin_unit"])
@@ -72,6 +72,10 @@ def write_report(store: Store, out: str | Path, template: str | None = None) -> 
         if fig is not None:
             _save(fig, figdir, "corpus-use")
             views["corpus_use"] = _svg(fig)
+        fig = figures.scopes_figure(corpus.get("scopes") or [], "Whole corpus by community")
+        if fig is not None:
+            _save(fig, figdir, "corpus-community")
+            views["corpus_community"] = _svg(fig)
     if report["templates"]:
         fig = figures.templates_figure(report["templates"])
         _save(fig, figdir, "templates-ranked")
@@ -88,6 +92,11 @@ def write_report(store: Store, out: str | Path, template: str | None = None) -> 
             if fig is not None:
                 _save(fig, figdir, f"use-{_slug(t['name'])}")
                 v["use"] = _svg(fig)
+        for kind in ("community", "variant"):  # small multiples per community and per variant
+            fig = figures.scopes_figure([sc for sc in t.get("scopes") or [] if sc["kind"] == kind], f"{t['name']} by {kind}")
+            if fig is not None:
+                _save(fig, figdir, f"{kind}-{_slug(t['name'])}")
+                v[f"by_{kind}"] = _svg(fig)
         views["templates"][t["name"]] = v
     clusters = [dict(c, thumb=_thumb(c["medoid_path"])) for c in report["clusters"][:24]]
 

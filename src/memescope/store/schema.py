@@ -209,4 +209,25 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE ocr ADD COLUMN source TEXT NOT NULL DEFAULT 'image';   -- image | caption layer
     """,
+    # 7: series and change points within a template: per community ('community:NAME') and per variant of
+    #    its picture ('variant:N'); '' is the whole template. The key grows, so the series table is rebuilt.
+    """
+    CREATE TABLE series_scoped (
+        template    TEXT NOT NULL,
+        scope       TEXT NOT NULL DEFAULT '',
+        bin         TEXT NOT NULL,
+        bin_unit    TEXT NOT NULL,
+        n           INTEGER NOT NULL,
+        context_n   TEXT NOT NULL,
+        sentiment   REAL,
+        use_n       TEXT,
+        PRIMARY KEY (template, scope, bin)
+    );
+    INSERT INTO series_scoped(template, scope, bin, bin_unit, n, context_n, sentiment, use_n)
+        SELECT template, '', bin, bin_unit, n, context_n, sentiment, use_n FROM series;
+    DROP TABLE series;
+    ALTER TABLE series_scoped RENAME TO series;
+    ALTER TABLE change_points ADD COLUMN scope TEXT NOT NULL DEFAULT '';
+    CREATE INDEX change_points_template ON change_points(template, scope);
+    """,
 ]

@@ -80,11 +80,12 @@ def _end(bins: list[str], unit: str) -> str:
 
 
 def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Counter | None = None,
-                  embed=None) -> SeriesResult:
-    """Series in a unit chosen from density, and change points (volume, each context's share) found on
-    the detection unit, each with a date interval, an effect size, and distinctive terms on each side."""
+                  embed=None, unit: str | None = None) -> SeriesResult:
+    """Series in a unit chosen from density (or `unit`: a community's series in its template's unit, so
+    the two line up), and change points (volume, each context's share) found on the detection unit,
+    each with a date interval, an effect size, and distinctive terms on each side."""
     posts = sorted(posts, key=lambda p: p.created_at)
-    unit = choose_unit([p.created_at for p in posts])
+    unit = unit or choose_unit([p.created_at for p in posts])
     uses = sorted({f"use:{p.use}" for p in posts if p.use})
     contexts = [*contexts, *uses]
     bins, n, k, s, idx = _bin(posts, unit, contexts)
