@@ -85,6 +85,17 @@ def test_csv_manifest(store, tmp_path):
     assert store.scalar("SELECT count(*) FROM templates WHERE name='X'") == 1
 
 
+def test_manifest_dates_may_say_how_far_off_they_are(store, tmp_path):
+    p = tmp_path / "m.csv"
+    p.write_text("id,text,created_at,date_error_days,date_approx\n1,a,2020-03-01,10,\n2,b,2020-03-02,,\n3,c,2020-03-03,,yes\n"
+                 "4,d,2020-03-04,soon,\n5,e,2020-03-05,-3,\n")
+    res = ingest(store, p)
+    assert res["new"] == 3 and res["skipped"] == 2
+    got = {r[0]: (r[1], r[2]) for r in store.query("SELECT id, date_approx, date_error_days FROM posts")}
+    assert got == {"1": (1, 10.0), "2": (0, None), "3": (1, None)}  # an error says the date is an estimate
+    assert {e["reason"] for e in store.errors()} == {"bad date error"}
+
+
 def test_csv_without_id_column_is_a_clear_error(store, tmp_path):
     (tmp_path / "m.csv").write_text("name,text\na,b\n")
     with pytest.raises(IngestError, match="'id' column"):
@@ -99,9 +110,12 @@ def test_imgflip_layout(store, tmp_path):
              {"id": "3z1dtz", "approx_date": "2020-04-20", "boxes": ["only one box"]}]
     with gzip.open(d / "Sad-Robot.jsonl.gz", "wt") as f:
         f.write("".join(json.dumps(p) + "\n" for p in posts))
-    (d / "Happy-Robot.json").write_text(json.dumps([{"id": "abc", "approx_date": "2019-01-01", "boxes": ["x", ""]}]))
+    (d / "Happy-Robot.json").write_text(json.dumps([{"id": "abc", "approx_date": "2019-01-01", "boxes": ["x", ""]},
+                                                    {"id": "0old", "approx_date": "2015-06-01", "boxes": ["y"]}]))
     res = ingest(store, d)
-    assert res["format"] == "imgflip" and res["new"] == 3 and res["templates"] == 2
+    assert res["format"] == "imgflip" and res["new"] == 4 and res["templates"] == 2
+    # the data's own word on its estimated dates: within weeks once anchored (late 2018), rough before
+    assert dict(store.query("SELECT id, date_error_days FROM posts")) == {"3z1dty": 14, "3z1dtz": 14, "abc": 14, "0old": 182}
     row = store.query("SELECT text, title, template_hint, date_approx, community FROM posts WHERE id='3z1dty'")[0]
     assert tuple(row) == ("top words\nbottom words", "a title", "Sad-Robot", 1, "imgflip")
     assert store.scalar("SELECT template_hint FROM posts WHERE id='3z1dtz'") == "Sad-Robot"

@@ -170,6 +170,27 @@ def test_analyze_posts_end_to_end_on_planted_posts():
     assert "quarantine" in {t["term"] for t in cp["terms_after"]}
 
 
+def test_estimated_dates_widen_the_interval_not_the_date():
+    from memescope.timeline import PostPoint, analyze_posts
+
+    def planted(error):
+        posts = []
+        for w in range(80):  # weekly posts from 2019-06-03, pandemic talk from 2020-03-02 (week 39)
+            day = (date(2019, 6, 3) + timedelta(weeks=w)).isoformat()
+            for i in range(10):
+                shifted = w >= 39 and i < 5
+                posts.append(PostPoint(day, ("pandemic",) if shifted else (), 0.0, "", date_error=error))
+        (cp,) = [c for c in analyze_posts(posts, ["pandemic"]).change_points if c["kind"] == "context:pandemic"]
+        return cp
+
+    exact, rough = planted(0.0), planted(15.0)
+    assert exact["date"] == rough["date"] == "2020-03-02"
+    assert exact["date_low"] == exact["date_high"] == "2020-03-02" and "date_error_days" not in exact["detail"]
+    # 15 days is three weekly bins on each side
+    assert (rough["date_low"], rough["date_high"]) == ("2020-02-10", "2020-03-23")
+    assert rough["detail"]["date_error_days"] == 15.0
+
+
 def test_spread_origin_lags_and_leads():
     from memescope.timeline.spread import spread
 

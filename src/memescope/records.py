@@ -14,7 +14,8 @@ class Post:
 
     `id` is unique within `source` (the reader's name); the store keys posts by (source, id), so ingesting
     the same post twice keeps one. `image_path` is absolute; the image's identity is its content hash,
-    computed at ingest. `created_at` is ISO 8601 (UTC); `date_approx` marks estimated dates.
+    computed at ingest. `created_at` is ISO 8601 (UTC); `date_approx` marks estimated dates, and
+    `date_error_days`, when known, how far such a date may be off (change-point intervals widen by it).
     """
 
     id: str
@@ -24,6 +25,7 @@ class Post:
     title: str | None = None
     created_at: str | None = None
     date_approx: bool = False
+    date_error_days: float | None = None
     community: str | None = None
     author: str | None = None
     url: str | None = None

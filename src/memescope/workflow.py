@@ -56,7 +56,7 @@ def report(out: str | Path, db: Store | str | None = None, template: str | None 
 # one query per exportable table; JSON columns stay JSON strings (pandas: json.loads or pd.json_normalize)
 EXPORTS = {
     "posts": """
-SELECT p.key, p.source, p.id, p.created_at, p.date_approx, p.community, p.author, p.url, p.image_sha256,
+SELECT p.key, p.source, p.id, p.created_at, p.date_approx, p.date_error_days, p.community, p.author, p.url, p.image_sha256,
        i.path AS image_path, pt.template, pt.method AS match_method, m.distance AS match_distance,
        m.verified AS match_verified, m.variant, p.text AS post_text, o.clean AS ocr_text, a.text_source, a.text,
        a.sentiment, a.sentiment_label, a.contexts, a.use, a.use_probs, a.humour, a.sarcasm, a.emotions

@@ -51,6 +51,19 @@ def _records(file: Path) -> Iterator[tuple[int, dict | None, str]]:
                     yield n, None, str(exc)
 
 
+# How far an estimated date may be off. The dataset interpolates dates from post ids between dated anchors,
+# the earliest 2018-10-25; its README says "within weeks from late 2018 on; only a rough order before
+# that". We read that as two weeks, and half a year before the first anchor.
+_ANCHORED_FROM = "2018-10-25"
+_ERROR_ANCHORED_DAYS, _ERROR_BEFORE_DAYS = 14.0, 182.0
+
+
+def _date_error(created: str | None) -> float | None:
+    if not created:
+        return None
+    return _ERROR_ANCHORED_DAYS if created[:10] >= _ANCHORED_FROM else _ERROR_BEFORE_DAYS
+
+
 @readers.register("imgflip")
 class ImgflipReader:
     name = "imgflip"
@@ -89,6 +102,7 @@ class ImgflipReader:
                     title=obj.get("title") or None,
                     created_at=created,
                     date_approx="approx_date" in obj,
+                    date_error_days=_date_error(created) if "approx_date" in obj else None,
                     community="imgflip",
                     author=obj.get("author") or None,
                     url=f"https://imgflip.com/i/{post_id}",

@@ -1,5 +1,6 @@
 """A CSV or JSONL manifest: columns id, image (path, relative to the manifest), text, created_at,
-community, author, url; optional title and template. Only id is required."""
+community, author, url; optional title, template, date_approx (1/true/yes: the date is an estimate) and
+date_error_days (how far it may be off; implies date_approx). Only id is required."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from .dates import parse_date
 
 __all__ = ["ManifestReader", "iter_json_lines"]
 
-_KNOWN = {"id", "image", "text", "title", "created_at", "community", "author", "url", "template", "date_approx"}
+_KNOWN = {"id", "image", "text", "title", "created_at", "community", "author", "url", "template", "date_approx",
+          "date_error_days"}
 
 
 def iter_json_lines(path: Path) -> Iterator[tuple[int, dict | None, str]]:
@@ -65,6 +67,12 @@ class ManifestReader:
             created = parse_date(row.get("created_at"))
         except ValueError as exc:
             return Skipped(where, "bad date", f"{row.get('created_at')!r}: {exc}")
+        try:
+            error = float(row["date_error_days"]) if str(row.get("date_error_days") or "").strip() else None
+            if error is not None and not 0 <= error < 36500:
+                raise ValueError("not between 0 and 100 years")
+        except ValueError as exc:
+            return Skipped(where, "bad date error", f"{row.get('date_error_days')!r}: {exc}")
         image = (row.get("image") or "").strip() or None
         if image:
             image = str((path.parent / image).resolve())
@@ -76,7 +84,8 @@ class ManifestReader:
             text=(row.get("text") or None),
             title=(row.get("title") or None),
             created_at=created,
-            date_approx=str(row.get("date_approx", "")).lower() in {"1", "true", "yes"},
+            date_approx=bool(error) or str(row.get("date_approx", "")).lower() in {"1", "true", "yes"},
+            date_error_days=error,
             community=row.get("community") or None,
             author=row.get("author") or None,
             url=row.get("url") or None,

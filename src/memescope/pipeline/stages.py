@@ -437,13 +437,14 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
     from collections import Counter
 
     from ..timeline import CORPUS, PostPoint, analyze_posts, split_scopes, tokenize
+    from ..timeline.analysis import APPROX_ERROR_DAYS
     from ..timeline.spread import spread
 
     store = ctx.store
     # the variant is that of the post's image within the template the post is assigned to
     rows = store.query(
         """SELECT COALESCE(pt.template, '') AS template, p.created_at, a.contexts, a.sentiment, a.text, p.community, a.use,
-                  m.variant
+                  m.variant, p.date_approx, p.date_error_days
            FROM posts p JOIN analyses a ON a.post_key=p.key
            LEFT JOIN post_templates pt ON pt.post_key=p.key
            LEFT JOIN matches m ON m.sha256=p.image_sha256 AND m.template_id=pt.template_id
@@ -453,13 +454,13 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
     items = []
     contexts: set[str] = set()
     background: Counter = Counter()
-    for t, created, cx, s, text, community, use, variant in rows:
+    for t, created, cx, s, text, community, use, variant, approx, error in rows:
         if t:
             where[t].append((created, community))
         where[CORPUS].append((created, community))
         c = tuple(json.loads(cx))
         contexts.update(c)
-        pp = PostPoint(created, c, s, text or "", use)
+        pp = PostPoint(created, c, s, text or "", use, error if error is not None else APPROX_ERROR_DAYS if approx else 0.0)
         background.update(tokenize(pp.text))
         items.append((t, community, variant, pp))
     by_t = split_scopes(items)

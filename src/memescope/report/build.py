@@ -15,7 +15,9 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
   terms_before[], terms_after[] {term, z, before, after}, samples_before[], samples_after[],
   embedding {drift, noise, representative_before[], representative_after[], topics[] {status ("appeared",
   "vanished" or "stayed"), before, after (shares of the sampled captions), z, terms[], example}} (meaning
-  changes, when the caption embedder is installed; null otherwise), steps[] {date, before, after} (a shift that came in steps
+  changes, when the caption embedder is installed; null otherwise), date_error_days (set when the posts around the
+  change carry estimated dates: their median error, by which date_low/date_high were widened), steps[] {date, before,
+  after} (a shift that came in steps
   less than ~2 months apart is one change: before is the share before its first step, after the share after
   its last, date its largest step, date_low/date_high span all steps; empty for a one-step change)},
   spread {origin {date, community}, first_by_community[] {community, first_seen, lag_days, posts},
@@ -73,6 +75,7 @@ def _change_points(store: Store, template: str, scope: str = "") -> list[dict]:
             "terms_before": terms.get("before", []), "terms_after": terms.get("after", []),
             "embedding": d.get("embedding"),
             "steps": d.get("steps", []),
+            "date_error_days": d.get("date_error_days"),
             "detail": d,
         })
     return out
@@ -119,7 +122,8 @@ def _finding(template: str, cp: dict, scope: str = "") -> str:
     unit = cp.get("unit")
     when = _when(cp["date"], unit)
     if cp.get("date_low") and (cp["date_low"], cp["date_high"]) != (cp["date"], cp["date"]):
-        when += f" (95% interval {_when(cp['date_low'], unit)} to {_when(cp['date_high'], unit)})"
+        err = f", with dates off by up to {cp['date_error_days']:.0f} days" if cp.get("date_error_days") else ""
+        when += f" (95% interval {_when(cp['date_low'], unit)} to {_when(cp['date_high'], unit)}{err})"
     where = "across the corpus" if template == "*" else f"for {template}"
     if scope:
         where += f" ({scope_label(scope)})"

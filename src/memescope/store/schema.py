@@ -211,6 +211,7 @@ MIGRATIONS: list[str] = [
     """,
     # 7: series and change points within a template: per community ('community:NAME') and per variant of
     #    its picture ('variant:N'); '' is the whole template. The key grows, so the series table is rebuilt.
+    #    And how far an estimated date may be off.
     """
     CREATE TABLE series_scoped (
         template    TEXT NOT NULL,
@@ -229,5 +230,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE series_scoped RENAME TO series;
     ALTER TABLE change_points ADD COLUMN scope TEXT NOT NULL DEFAULT '';
     CREATE INDEX change_points_template ON change_points(template, scope);
+    -- how far an estimated date may be off, in days (NULL: exact, or unknown for an estimated one)
+    ALTER TABLE posts ADD COLUMN date_error_days REAL;
     """,
 ]

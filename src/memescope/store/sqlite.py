@@ -132,12 +132,12 @@ class Store:
                     )
                 cur = db.execute(
                     """INSERT OR IGNORE INTO posts(key, source, id, image_sha256, text, title, created_at,
-                       date_approx, community, author, url, template_hint, extra, ingested_at)
-                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                       date_approx, date_error_days, community, author, url, template_hint, extra, ingested_at)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                     (
                         post.key, post.source, post.id, sha, post.text, post.title, post.created_at,
-                        int(post.date_approx), post.community, post.author, post.url, post.template_hint,
-                        json.dumps(post.extra, ensure_ascii=False) if post.extra else None, now,
+                        int(post.date_approx), post.date_error_days, post.community, post.author, post.url,
+                        post.template_hint, json.dumps(post.extra, ensure_ascii=False) if post.extra else None, now,
                     ),
                 )
                 new += cur.rowcount

@@ -3,6 +3,7 @@ calls per template (and for the whole corpus)."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,6 +24,7 @@ class PostPoint:
     sentiment: float | None
     text: str = ""
     use: str | None = None          # sincere / humorous / sarcastic / other, when classified
+    date_error: float = 0.0         # days the date may be off (estimated dates)
 
 
 @dataclass
@@ -37,6 +39,19 @@ class SeriesResult:
 
 
 MERGE_DAYS = 62
+APPROX_ERROR_DAYS = 30.0  # an estimated date that does not say how far off it may be is taken as a month
+
+
+def _widen(errors: np.ndarray, idx: np.ndarray, lo: int, hi: int, n_bins: int, days: float) -> tuple[int, int, float]:
+    """A change's bin interval [lo, hi] widened by how far the dates of the posts around it may be off
+    (`errors[j]` days for the post in bin `idx[j]`; their median, in whole bins): with estimated dates
+    the data cannot place a change closer."""
+    near = (idx >= lo - 1) & (idx <= hi + 1)
+    err = float(np.median(errors[near])) if near.any() else 0.0
+    if err <= 0:
+        return lo, hi, 0.0
+    w = math.ceil(err / days)
+    return max(0, lo - w), min(n_bins - 1, hi + w), err
 
 
 def detection_unit(display: str) -> str:
@@ -106,6 +121,7 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
             kind = c if c.startswith("use:") else f"context:{c}"
             found += [(kind, cp) for cp in detect_share_changes(dk[c], dn, merge_gap=merge_gap)]
     # segment edges per kind, to take "before" and "after" texts from the adjacent segments only
+    errors = np.array([p.date_error for p in posts])
     by_kind: dict[str, list[int]] = {}
     for kind, cp in found:
         by_kind.setdefault(kind, []).append(cp.index)
@@ -125,11 +141,14 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
             from .drift import embedding_drift
 
             drift = embedding_drift(before, after, embed)
+        il, ih, err = _widen(errors, idx, d["index_low"], d["index_high"], len(dbins), bin_days(du))
+        if err:
+            d = d | {"date_error_days": err}
         res.change_points.append({
             "kind": kind,
             "date": dbins[cp.index],
-            "date_low": dbins[d["index_low"]],
-            "date_high": dbins[d["index_high"]],
+            "date_low": dbins[il],
+            "date_high": dbins[ih],
             "segment_start": dbins[lo],
             "segment_end": _end(dbins[: hi], du),
             "unit": du,
@@ -138,7 +157,8 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
             "effect": {k2: v for k2, v in d.items() if k2.startswith(("diff", "rate_ratio"))},
             "terms_before": tb,
             "terms_after": ta,
-            "detail": {k2: v for k2, v in d.items() if k2 in ("phi", "n_before", "n_after")} | ({"embedding": drift} if drift else {}),
+            "detail": {k2: v for k2, v in d.items() if k2 in ("phi", "n_before", "n_after", "date_error_days")}
+            | ({"embedding": drift} if drift else {}),
             "steps": [{"date": dbins[st["index"]], "before": st["before"], "after": st["after"]} for st in d.get("steps", [])],
         })
     res.change_points.sort(key=lambda c: (c["date"], c["kind"]))
