@@ -51,6 +51,17 @@ def test_demo_recovers_the_planted_facts(demo_run):
     assert focus["name"] == FOCUS
     # variants partition the template's images; flips and bars are variants of one picture, not new templates
     assert focus["variants"] and sum(v["images"] for v in focus["variants"]) <= focus["images"]
+    # each variant's origin is its earliest post, with that post's community
+    from memescope.store import open_store
+
+    store = open_store(out / "memescope.db")
+    for v in focus["variants"]:
+        first = store.query("SELECT created_at, community FROM posts WHERE key=?", (v["first_post"],))[0]
+        assert (first["created_at"], first["community"]) == (v["first_seen"], v["first_community"])
+        assert first["created_at"] == store.scalar(
+            "SELECT min(p.created_at) FROM posts p JOIN matches m ON m.sha256=p.image_sha256 WHERE m.variant=? AND m.template_id="
+            "(SELECT id FROM templates WHERE name=?)", (v["variant"], FOCUS))
+    store.close()
     assert focus["spread"]["origin"]["community"] in {"r/memes", "r/wholesomememes", "tumblr", "twitter"}
     assert len(focus["spread"]["first_by_community"]) == 4
     assert (out / "report.html").stat().st_size > 50_000

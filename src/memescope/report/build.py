@@ -23,7 +23,8 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
   spread {origin {date, community}, first_by_community[] {community, first_seen, lag_days, posts},
   leads[] {leader, follower, coef, p}, influence {method, decay_days, baseline {community: posts/day},
   self_excitation {community: alpha}, branching[] {source, target, alpha (posts in target set off per post
-  in source), p, p_holm, significant}} or null}, variants[] {variant, example, first_seen, images},
+  in source), p, p_holm, significant}} or null}, variants[] {variant, example, first_seen, images, first_post,
+  first_community},
   scopes[] {scope ("community:NAME" or "variant:N"), kind, name, label, posts, bin_unit, timeline[], change_points[]
   (as above, plus text: the change in words; without samples or embedding)}: the template's series per community
   and per variant of its picture, for parts of at least 30 posts when at least two parts are that big (the
@@ -83,14 +84,17 @@ def _change_points(store: Store, template: str, scope: str = "") -> list[dict]:
 
 def _variants(store: Store, template_id: int, top: int = 12) -> list[dict]:
     """Variants of a template's picture (stored by the match stage), largest first, each shown by its
-    earliest instance."""
+    earliest instance, with that instance's post and community (the variant's origin)."""
+    # SQLite gives the bare columns of a min() query from the row holding the minimum: the earliest post
     rows = store.query(
-        """SELECT m.variant, i.path, min(p.created_at) AS first_seen, count(DISTINCT m.sha256) AS images
+        """SELECT m.variant, i.path, min(p.created_at) AS first_seen, count(DISTINCT m.sha256) AS images,
+                  p.key AS first_post, p.community AS first_community
            FROM matches m JOIN images i ON i.sha256=m.sha256 JOIN posts p ON p.image_sha256=m.sha256
            WHERE m.template_id=? AND m.variant IS NOT NULL GROUP BY m.variant ORDER BY images DESC, m.variant LIMIT ?""",
         (template_id, top),
     )
-    return [{"variant": r[0], "example": r[1], "first_seen": r[2], "images": r[3]} for r in rows]
+    return [{"variant": r[0], "example": r[1], "first_seen": r[2], "images": r[3], "first_post": r[4], "first_community": r[5]}
+            for r in rows]
 
 
 def _scopes(store: Store, template: str) -> list[dict]:
