@@ -16,9 +16,10 @@ import argparse
 import csv
 import gzip
 import json
-import math
 from collections import Counter
 from pathlib import Path
+
+from scipy.stats import binomtest
 
 from memescope.understand.context import Lexicon, load_lexicons, tag_contexts
 
@@ -26,13 +27,12 @@ HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[1].parent / "shared" / "data" / "imgflip575k" / "captions"
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """95% Wilson interval of k successes in n (scipy's); (0, 1) when there is nothing to count."""
     if n == 0:
         return 0.0, 1.0
-    p = k / n
-    c = (p + z * z / (2 * n)) / (1 + z * z / n)
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, c - h), min(1.0, c + h)
+    ci = binomtest(k, n).proportion_ci(method="wilson")
+    return float(ci.low), float(ci.high)
 
 
 def read_captions(templates: set[str] | None = None):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import tempfile
@@ -28,16 +27,16 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import binomtest
 
 HERE = Path(__file__).resolve().parent
 CAPTIONS = HERE.parents[1].parent / "shared" / "data" / "imgflip575k" / "captions"
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> list[float]:
-    p = k / n
-    c = (p + z * z / (2 * n)) / (1 + z * z / n)
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return [round(max(0.0, c - h), 4), round(min(1.0, c + h), 4)]
+def wilson(k: int, n: int) -> list[float]:
+    """95% Wilson interval of k successes in n (scipy's), rounded for results.json."""
+    ci = binomtest(k, n).proportion_ci(method="wilson")
+    return [round(float(ci.low), 4), round(float(ci.high), 4)]
 
 
 def synthetic(series: int, seed: int) -> dict:
