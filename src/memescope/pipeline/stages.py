@@ -475,11 +475,12 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
         embed = get_embedder(model.embedder).embed
     ctx.progress.start("timeline", len(by_t))
     series_rows, cp_rows = [], []
+    context_names = sorted(contexts)
     for template, scopes in by_t.items():
         unit = None
         for scope, posts in scopes.items():  # '' first: its unit is the parts' unit
             # drift embeds captions: worth it for the whole template, too slow for every part of it
-            res = analyze_posts(posts, sorted(contexts), background, embed=None if scope else embed, unit=unit)
+            res = analyze_posts(posts, context_names, background, embed=None if scope else embed, unit=unit)
             unit = unit or res.unit
             for i, b in enumerate(res.bins):
                 series_rows.append((template, scope, b, res.unit, res.n[i], json.dumps({c: v[i] for c, v in res.context_n.items()}),

@@ -18,6 +18,7 @@ __all__ = ["timeline_figure", "use_figure", "scopes_figure", "templates_figure",
 _INK = "#1f2937"
 _BAR = "#93c5fd"
 _LINE = "#b91c1c"
+_BAR_DAYS = {"day": 0.8, "week": 5.5, "month": 25, "quarter": 80, "year": 330}  # bar width per bin unit, in days
 
 
 def context_names(timeline: list[dict]) -> list[str]:
@@ -51,7 +52,7 @@ def timeline_figure(timeline: list[dict], change_points: list[dict], title: str 
     if len(xs) > 80:
         ax.fill_between(xs, ns, step="post", color=_BAR, edgecolor="#1d4ed8", linewidth=0.5, label="posts")
     else:
-        width = {"day": 0.8, "week": 5.5, "month": 25, "quarter": 80, "year": 330}.get(unit or "month", 25)
+        width = _BAR_DAYS.get(unit or "month", 25)
         ax.bar(xs, ns, width=width, color=_BAR, edgecolor="#1d4ed8", linewidth=0.4, label="posts", align="edge")
     vol = sorted(date.fromisoformat(cp["date"]) for cp in change_points if cp["kind"] == "volume")
     if vol and xs:
@@ -162,7 +163,7 @@ def scopes_figure(scopes: list[dict], title: str = "", top: int = 6) -> Figure |
     for ax, sc in zip(axes[:, 0], scopes):
         tl = sc["timeline"]
         xs = [date.fromisoformat(b["bin"]) for b in tl]
-        width = {"day": 0.8, "week": 5.5, "month": 25, "quarter": 80, "year": 330}.get(sc.get("bin_unit") or "month", 25)
+        width = _BAR_DAYS.get(sc.get("bin_unit") or "month", 25)
         ax.bar(xs, [b["n"] for b in tl], width=width, color=_BAR, edgecolor="#1d4ed8", linewidth=0.3, align="edge")
         ax.set_ylabel("posts", fontsize=7, color=_INK)
         ax.tick_params(labelsize=7)
