@@ -288,8 +288,8 @@ def model_card(meta: dict, metrics: dict) -> str:
         "",
         "## Known failure modes",
         "- Memotion's humour and sarcasm labels are subjective and noisy; text-only macro-F1 on them stays "
-        "near 0.5 for every model we tried (TF-IDF, embeddings, gradient boosting), so treat `humour` and "
-        "`sarcasm` as weak signals per post and meaningful only in aggregate.",
+        "near 0.5 for every model we tried (TF-IDF, embeddings, gradient boosting, a fine-tuned MiniLM), so "
+        "treat `humour` and `sarcasm` as weak signals per post and meaningful only in aggregate.",
         "- Sarcasm without markers ('wow', 'oh great', '/s', praise of something bad) is often read as "
         "sincere or humorous; a sad template with a cheerful caption (incongruity) helps only when the "
         "template's affect is registered.",
