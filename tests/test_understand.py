@@ -25,6 +25,18 @@ def test_pandemic_talk_in_everyday_words_and_misspellings():
     assert "pandemic" in tag_contexts("cancelled because of the flu")[0]
 
 
+def test_letters_held_for_emphasis_read_as_one():
+    tags, cues = tag_contexts("just STAYYYYY HOMEEEEE for once")
+    assert tags == {"pandemic": 1.0} and cues["pandemic"] == ["stay home"]
+    assert "pandemic" in tag_contexts("quaranTIIIINE again")[0]
+    # a held letter may stand for a double one: "feet", "zoom"
+    assert tag_contexts("six FEEEEET apart!!")[1]["pandemic"] == ["six feet apart"]
+    assert tag_contexts("zoooom call at 9")[1]["pandemic"] == ["zoom call"]
+    # and stays what it was: "zoom" alone is a weak word, "nooo" none
+    assert tag_contexts("zoooom in on the cat")[0] == {}
+    assert tag_contexts("nooooo my wifi")[0] == {}
+
+
 def test_weak_terms_need_company():
     # the mask in the crying-behind-a-mask meme was a metaphor for a decade
     assert tag_contexts("the mask I wear every day")[0] == {}

@@ -62,6 +62,17 @@ def load_lexicons(extra_dir: str | None = None) -> tuple[Lexicon, ...]:
     return tuple(lex.values())
 
 
+# "STAYYYY INSIDEEEE", "FEEEEET": a letter held for emphasis. No English word has a letter three times
+# in a row, but the held letter may stand for one or for two ("stay", "feet"), so both readings are tried.
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def _readings(text: str) -> tuple[str, ...]:
+    if not _ELONGATED.search(text):
+        return (text,)
+    return _ELONGATED.sub(r"\1", text), _ELONGATED.sub(r"\1\1", text)
+
+
 @lru_cache(maxsize=8)
 def _compiled(lexicons: tuple[Lexicon, ...]) -> list[tuple[Lexicon, re.Pattern]]:
     return [(lx, lx.pattern) for lx in lexicons]
@@ -70,10 +81,11 @@ def _compiled(lexicons: tuple[Lexicon, ...]) -> list[tuple[Lexicon, re.Pattern]]
 def tag_contexts(text: str, lexicons: tuple[Lexicon, ...] | None = None) -> tuple[dict[str, float], dict[str, list[str]]]:
     """({context: score}, {context: [terms found]}) for the contexts whose score reaches the threshold."""
     lexicons = lexicons if lexicons is not None else load_lexicons()
+    readings = _readings(text)
     tags: dict[str, float] = {}
     cues: dict[str, list[str]] = {}
     for lx, pat in _compiled(lexicons):
-        found = {_norm(m.group(1)) for m in pat.finditer(text)}
+        found = {_norm(m.group(1)) for t in readings for m in pat.finditer(t)}
         if not found:
             continue
         score = sum(lx.terms.get(t, 0.5) for t in found)
