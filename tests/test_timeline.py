@@ -284,6 +284,10 @@ def test_a_topic_that_came_in_is_found_and_a_steady_one_stays():
     assert any({"toilet", "paper", "panic", "buying"} & set(t["terms"]) for t in came)
     # work captions are on both sides in equal measure: no topic of work moved
     assert all(t["example"] not in work for t in came + gone)
+    # one rule for every topic: marked exactly when its share doubled or halved with |z| >= 2
+    for t in topics:
+        moved = max(t["before"], t["after"]) >= 2 * min(t["before"], t["after"]) and abs(t["z"]) >= 2
+        assert (t["status"] != "stayed") == moved, t
 
 
 def test_hawkes_influence_finds_who_sets_off_whom_and_nothing_in_null_data():

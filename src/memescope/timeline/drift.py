@@ -91,11 +91,11 @@ def _best_kmeans(X: np.ndarray, k: int, tries: int = 4) -> np.ndarray:
 
 
 def topic_shifts(eb: np.ndarray, ea: np.ndarray, before: list[str], after: list[str],
-                 min_diff: float = 0.15, z_min: float = 2.0) -> list[dict]:
+                 min_ratio: float = 2.0, z_min: float = 2.0) -> list[dict]:
     """Topics of the captions on both sides of a change (spherical k-means over their embeddings, about 12
     captions a topic), each with its share of the captions before and after, its distinctive words and the
-    caption nearest its centre. status is "appeared" or "vanished" when the share moved by at least
-    `min_diff` and a two-proportion z-test gives |z| >= `z_min`, else "stayed". Largest move first."""
+    caption nearest its centre. status is "appeared" or "vanished" when the share grew or shrank at least
+    `min_ratio`-fold and a two-proportion z-test gives |z| >= `z_min`, else "stayed". Largest move first."""
     from .terms import tokenize
 
     n_b, n_a = len(eb), len(ea)
@@ -113,7 +113,8 @@ def topic_shifts(eb: np.ndarray, ea: np.ndarray, before: list[str], after: list[
         se = np.sqrt(pooled * (1 - pooled) * (1 / n_b + 1 / n_a)) or 1.0
         z = (sa - sb) / se
         status = "stayed"
-        if abs(sa - sb) >= min_diff and abs(z) >= z_min:
+        # a fold change, not a fixed number of points: 17% -> 2% is a topic gone, 30% -> 45% is not
+        if max(sa, sb) >= min_ratio * min(sa, sb) and abs(z) >= z_min:
             status = "appeared" if sa > sb else "vanished"
         # words common inside the topic and rarer outside it: share inside x log(lift)
         inside = Counter(w for i in idx for w in set(tokenize(texts[i])))
