@@ -83,6 +83,27 @@ def test_unit_follows_density():
     sparse = [f"{y}-06-01" for y in range(2000, 2020)]
     assert choose_unit(dense) == "month"
     assert choose_unit(sparse) == "year"
+    burst = [(date(2021, 3, 1) + timedelta(days=i % 45)).isoformat() for i in range(900)]  # 20 posts a day
+    assert choose_unit(burst) == "day" and choose_unit(burst, finest="week") == "week"
+
+
+def test_a_short_dense_corpus_is_dated_to_the_day_unless_its_dates_are_estimates():
+    from memescope.timeline.analysis import PostPoint, analyze_posts
+
+    rng = np.random.default_rng(3)
+    posts = []
+    for d in range(60):  # a Thursday change: weekly bins could only say "that week"
+        day = date(2021, 2, 1) + timedelta(days=d)
+        share = 0.01 if day < date(2021, 3, 4) else 0.4
+        posts += [PostPoint(day.isoformat(), ("pandemic",) if rng.random() < share else (), 0.0)
+                  for _ in range(rng.poisson(20))]
+    res = analyze_posts(posts, ["pandemic"])
+    cps = [c for c in res.change_points if c["kind"] == "context:pandemic"]
+    assert res.unit == "day" and len(cps) == 1
+    assert abs((date.fromisoformat(cps[0]["date"]) - date(2021, 3, 4)).days) <= 1
+    # the same posts with dates that may be a few days off: binned no finer than weeks
+    approx = [PostPoint(p.created_at, p.contexts, p.sentiment, date_error=3.0) for p in posts]
+    assert analyze_posts(approx, ["pandemic"]).unit == "week"
 
 
 def test_segmentation_agrees_with_ruptures_pelt():

@@ -19,6 +19,12 @@ _INK = "#1f2937"
 _BAR = "#93c5fd"
 _LINE = "#b91c1c"
 _BAR_DAYS = {"day": 0.8, "week": 5.5, "month": 25, "quarter": 80, "year": 330}  # bar width per bin unit, in days
+_MIN_POSTS = 3  # a share drawn from 1 or 2 posts (0%, 50%, 100%) is noise, so such bins are left blank
+
+
+def _shares(counts, totals) -> list[float]:
+    """Percent per bin; NaN (drawn as a gap) where the bin has fewer than _MIN_POSTS posts."""
+    return [100 * c / t if t >= _MIN_POSTS else float("nan") for c, t in zip(counts, totals)]
 
 
 def context_names(timeline: list[dict]) -> list[str]:
@@ -75,7 +81,7 @@ def timeline_figure(timeline: list[dict], change_points: list[dict], title: str 
         styles = ["-", "--", ":", "-."]
         markers = ["o", "s", "^", "D"]
         for i, c in enumerate(ctxs):
-            share = [100 * b["contexts"].get(c, 0) / b["n"] if b["n"] else float("nan") for b in timeline]
+            share = _shares([b["contexts"].get(c, 0) for b in timeline], [b["n"] for b in timeline])
             ax2.plot(xs, share, styles[i % 4], marker=markers[i % 4] if len(xs) <= 80 else None, ms=3,
                      color=_LINE, lw=1.4, label=f"{c} share (%)")
         ax2.set_ylim(0, 100)
@@ -117,10 +123,10 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
         timeline, tot = timeline + [timeline[-1]], tot + [tot[-1]]
     bottom = [0.0] * len(xs)
     for u in uses:
-        share = [100 * b.get("uses", {}).get(u, 0) / t if t >= 3 else float("nan") for b, t in zip(timeline, tot)]
+        share = _shares([b.get("uses", {}).get(u, 0) for b in timeline], tot)
         top = [a + (v if v == v else 0) for a, v in zip(bottom, share)]
         colour, hatch = USE_STYLE[u]
-        masked = [t >= 3 for t in tot]
+        masked = [t >= _MIN_POSTS for t in tot]
         ax.fill_between(xs, bottom, top, where=masked, step="post", color=colour, alpha=0.55, hatch=hatch,
                         edgecolor="white", linewidth=0.0, label=u)
         bottom = top
@@ -132,7 +138,8 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
     _mark_changes(ax, change_points, "use:")
     handles, labels = ax.get_legend_handles_labels()
     # mean sentiment per bin (VADER compound), on its own axis: a dark dotted line with markers
-    sent = [b.get("sentiment") if t >= 3 and b.get("sentiment") is not None else float("nan") for b, t in zip(timeline, tot)]
+    sent = [b.get("sentiment") if t >= _MIN_POSTS and b.get("sentiment") is not None else float("nan")
+            for b, t in zip(timeline, tot)]
     if any(v == v for v in sent):
         ax2 = ax.twinx()
         ax2.plot(xs, sent, ":", color=_INK, lw=1.4, marker="o" if len(xs) <= 80 else None, ms=2.5,
@@ -170,14 +177,13 @@ def scopes_figure(scopes: list[dict], title: str = "", top: int = 6) -> Figure |
         ax.spines[["top"]].set_visible(False)
         ax2 = ax.twinx()
         for i, c in enumerate(context_names(tl)):
-            ax2.plot(xs, [100 * b["contexts"].get(c, 0) / b["n"] if b["n"] >= 3 else float("nan") for b in tl],
+            ax2.plot(xs, _shares([b["contexts"].get(c, 0) for b in tl], [b["n"] for b in tl]),
                      ["-", "--", ":", "-."][i % 4], color=_LINE, lw=1.8, label=f"{c} share")
         tot = [sum(b.get("uses", {}).values()) for b in tl]
         changed = {cp["kind"][4:] for cp in sc["change_points"] if cp["kind"].startswith("use:")}
         for u in [u for u in USE_STYLE if u in changed]:  # a use's line only where its share moved: less ink
-            share = [100 * b.get("uses", {}).get(u, 0) / t if t >= 3 else float("nan") for b, t in zip(tl, tot)]
             colour, hatch = USE_STYLE[u]
-            ax2.plot(xs, share, color=colour, lw=1.0, marker={"": "o", "//": "^", "xx": "x", "..": "."}[hatch], ms=3, label=f"{u} share")
+            ax2.plot(xs, _shares([b.get("uses", {}).get(u, 0) for b in tl], tot), color=colour, lw=1.0, marker={"": "o", "//": "^", "xx": "x", "..": "."}[hatch], ms=3, label=f"{u} share")
         ax2.set_ylim(0, 100)
         ax2.tick_params(labelsize=7)
         ax2.set_ylabel("%", fontsize=7)

@@ -100,7 +100,9 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
     the two line up), and change points (volume, each context's share) found on the detection unit,
     each with a date interval, an effect size, and distinctive terms on each side."""
     posts = sorted(posts, key=lambda p: p.created_at)
-    unit = unit or choose_unit([p.created_at for p in posts])
+    # day bins only for exact dates: a date that may be off by days or weeks is not worth a day
+    exact = all(p.date_error < 1 for p in posts)
+    unit = unit or choose_unit([p.created_at for p in posts], finest="day" if exact else "week")
     uses = sorted({f"use:{p.use}" for p in posts if p.use})
     contexts = [*contexts, *uses]
     bins, n, k, s, idx = _bin(posts, unit, contexts)

@@ -42,7 +42,7 @@ def bin_range(first: str, last: str, unit: str) -> list[str]:
     return out
 
 
-def choose_unit(dates: list[str], min_per_bin: float = 4.0, finest: str = "week") -> str:
+def choose_unit(dates: list[str], min_per_bin: float = 4.0, finest: str = "day") -> str:
     """The finest unit (no finer than `finest`) whose bins hold `min_per_bin` posts on average over the
     span, with at most MAX_BINS bins."""
     if not dates:
