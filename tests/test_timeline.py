@@ -89,21 +89,41 @@ def test_unit_follows_density():
 
 def test_a_short_dense_corpus_is_dated_to_the_day_unless_its_dates_are_estimates():
     from memescope.timeline.analysis import PostPoint, analyze_posts
+    from memescope.timeline.synthetic import daily_posts
 
-    rng = np.random.default_rng(3)
-    posts = []
-    for d in range(60):  # a Thursday change: weekly bins could only say "that week"
-        day = date(2021, 2, 1) + timedelta(days=d)
-        share = 0.01 if day < date(2021, 3, 4) else 0.4
-        posts += [PostPoint(day.isoformat(), ("pandemic",) if rng.random() < share else (), 0.0)
-                  for _ in range(rng.poisson(20))]
+    # a Thursday change: weekly bins could only say "that week"
+    posts = [PostPoint(d, ("pandemic",) if tagged else (), 0.0)
+             for d, tagged in daily_posts(60, 20, change="2021-03-04", seed=3)]
     res = analyze_posts(posts, ["pandemic"])
     cps = [c for c in res.change_points if c["kind"] == "context:pandemic"]
     assert res.unit == "day" and len(cps) == 1
     assert abs((date.fromisoformat(cps[0]["date"]) - date(2021, 3, 4)).days) <= 1
+    # no change planted, weekends quieter: nothing found
+    null = [PostPoint(d, ("pandemic",) if tagged else (), 0.0) for d, tagged in daily_posts(60, 20, before=0.05, seed=4)]
+    assert analyze_posts(null, ["pandemic"]).change_points == []
     # the same posts with dates that may be a few days off: binned no finer than weeks
     approx = [PostPoint(p.created_at, p.contexts, p.sentiment, date_error=3.0) for p in posts]
     assert analyze_posts(approx, ["pandemic"]).unit == "week"
+
+
+def test_a_partial_last_bin_is_not_a_fall_in_volume():
+    """A corpus that ends on a Thursday has 4/7 of its last week: counted as a whole week, its few posts
+    read as a fall in volume in a third of null corpora. With the bin's exposure, false changes stay rare."""
+    from memescope.timeline import detect_count_changes
+    from memescope.timeline.analysis import PostPoint, analyze_posts
+    from memescope.timeline.synthetic import daily_posts
+
+    falls = naive = 0
+    for seed in range(40):
+        posts = [PostPoint(d, (), 0.0) for d, _ in daily_posts(60, 20, seed=100 + seed)]  # ends Thursday 1 April
+        res = analyze_posts(posts, [], unit="week")
+        assert res.bins[-1] == "2021-03-29"
+        falls += any(c["kind"] == "volume" for c in res.change_points)
+        naive += bool(detect_count_changes(res.n))  # the same weekly counts, every bin taken as whole
+    assert falls <= 4 and naive >= 8, (falls, naive)
+    # before and after are rates per whole bin: 4 posts in half a bin is a rate of 8
+    cp, = detect_count_changes([2, 2, 2, 2, 2, 9, 9, 9, 9, 4], exposure=[1] * 9 + [0.5])
+    assert cp.index == 5 and cp.before == 2 and abs(cp.after - 40 / 4.5) < 1e-3
 
 
 def test_segmentation_agrees_with_ruptures_pelt():

@@ -94,6 +94,16 @@ def _end(bins: list[str], unit: str) -> str:
     return (date(y, mo, 1) - timedelta(days=1)).isoformat()
 
 
+def _exposure(bins: list[str], unit: str, first: str, last: str) -> np.ndarray:
+    """The part of each bin between the first and the last post (1 inside; less in the edge bins)."""
+    e = np.ones(len(bins))
+    start, end = date.fromisoformat(bins[0]), date.fromisoformat(_end(bins[:1], unit))
+    e[0] = ((end - date.fromisoformat(first[:10])).days + 1) / ((end - start).days + 1)
+    start, end = date.fromisoformat(bins[-1]), date.fromisoformat(_end(bins[-1:], unit))
+    e[-1] -= ((end - date.fromisoformat(last[:10])).days) / ((end - start).days + 1)
+    return e
+
+
 def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Counter | None = None,
                   embed=None, unit: str | None = None) -> SeriesResult:
     """Series in a unit chosen from density (or `unit`: a community's series in its template's unit, so
@@ -115,7 +125,8 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
         dbins, dn, dk = bins, n, k
     else:
         dbins, dn, dk, _, idx = _bin(posts, du, contexts)
-    found = [("volume", cp) for cp in detect_count_changes(dn)]
+    found = [("volume", cp) for cp in detect_count_changes(dn, exposure=_exposure(dbins, du, posts[0].created_at,
+                                                                                  posts[-1].created_at))]
     # steps of one shift less than ~2 months apart are one change of meaning (see detect_share_changes)
     merge_gap = max(1, round(MERGE_DAYS / bin_days(du)))
     for c in contexts:

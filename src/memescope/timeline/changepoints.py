@@ -35,19 +35,24 @@ def _xlogy(x, y):
 
 
 class PoissonCost:
-    """Quasi-Poisson deviance of a constant rate on bins [s, t); s and t may be arrays (vectorized)."""
+    """Quasi-Poisson deviance of a constant rate on bins [s, t); s and t may be arrays (vectorized).
+
+    `exposure` is the part of each bin that was observed (1 for a whole bin): a corpus that ends on a
+    Thursday has 4/7 of its last week, and without it that week's few posts read as a fall in volume."""
 
     min_size = 2
 
-    def __init__(self, x: np.ndarray, phi: float = 1.0):
+    def __init__(self, x: np.ndarray, phi: float = 1.0, exposure: np.ndarray | None = None):
         x = np.asarray(x, dtype=float)
+        e = np.ones_like(x) if exposure is None else np.asarray(exposure, dtype=float)
         self.n, self.phi = len(x), phi
         self.cs = np.concatenate([[0.0], np.cumsum(x)])
-        self.sat = np.concatenate([[0.0], np.cumsum(_xlogy(x, x))])
+        self.ce = np.concatenate([[0.0], np.cumsum(e)])
+        self.sat = np.concatenate([[0.0], np.cumsum(_xlogy(x, x / e))])
 
     def __call__(self, s, t):
         total = self.cs[t] - self.cs[s]
-        fit = _xlogy(total, total / np.maximum(np.asarray(t) - np.asarray(s), 1))
+        fit = _xlogy(total, total / np.maximum(self.ce[t] - self.ce[s], 1e-9))
         return 2 * (self.sat[t] - self.sat[s] - fit) / self.phi
 
 
@@ -140,23 +145,26 @@ def _location_interval(cost, lo: int, b: int, hi: int, level: float = 0.95) -> t
     return int(cands[keep].min()), int(cands[keep].max())
 
 
-def detect_count_changes(counts, penalty_factor: float = PENALTY_FACTOR) -> list[ChangePoint]:
-    """Change points in a series of counts per bin; before/after are mean counts per bin.
+def detect_count_changes(counts, penalty_factor: float = PENALTY_FACTOR, exposure=None) -> list[ChangePoint]:
+    """Change points in a series of counts per bin; before/after are mean counts per whole bin.
 
-    detail: phi, index_low/index_high (95% credible interval of the change's first bin), and
-    rate_ratio with its 95% interval (quasi-Poisson, on the log scale)."""
+    exposure: the observed part of each bin (default 1 each; the first and last bins of a corpus are
+    often partial). detail: phi, index_low/index_high (95% credible interval of the change's first bin),
+    and rate_ratio with its 95% interval (quasi-Poisson, on the log scale)."""
     x = np.asarray(counts, dtype=float)
-    phi = _phi_counts(x)
-    cost = PoissonCost(x, phi)
+    e = np.ones_like(x) if exposure is None else np.asarray(exposure, dtype=float)
+    phi = _phi_counts(x[e >= 1])  # whole bins only: a partial bin's shortfall is not overdispersion
+    cost = PoissonCost(x, phi, e)
     bks = segment(cost, penalty_factor * math.log(max(len(x), 2)))
     edges = [0, *bks, len(x)]
     out = []
     for i, b in enumerate(bks):
         lo, hi = edges[i], edges[i + 2]
         s1, s2 = x[lo:b].sum(), x[b:hi].sum()
-        r1, r2 = s1 / (b - lo), s2 / (hi - b)
+        e1, e2 = e[lo:b].sum(), e[b:hi].sum()
+        r1, r2 = s1 / e1, s2 / e2
         # +0.5 keeps an empty segment finite
-        lr = math.log((s2 + 0.5) / (hi - b)) - math.log((s1 + 0.5) / (b - lo))
+        lr = math.log((s2 + 0.5) / e2) - math.log((s1 + 0.5) / e1)
         se = math.sqrt(phi * (1 / (s1 + 0.5) + 1 / (s2 + 0.5)))
         il, ih = _location_interval(cost, lo, b, hi)
         detail = {"phi": round(phi, 3), "index_low": il, "index_high": ih,

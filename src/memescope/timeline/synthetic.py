@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Planted", "count_series", "share_series", "hawkes_posts"]
+__all__ = ["Planted", "count_series", "share_series", "hawkes_posts", "daily_posts"]
 
 
 @dataclass(frozen=True)
@@ -80,4 +80,24 @@ def hawkes_posts(mu: dict[str, float], alpha: dict[tuple[str, str], float], days
         day = (d0 + timedelta(days=t)).isoformat()
         for i, c in enumerate(names):
             out += [(day, c)] * int(prev[i])
+    return out
+
+
+def daily_posts(days: int = 60, rate: float = 20.0, change: str | None = None, before: float = 0.01,
+                after: float = 0.4, weekend: float = 0.6, start: str = "2021-02-01",
+                context: str = "pandemic", seed: int = 0) -> list[tuple[str, bool]]:
+    """(date, tagged) posts over `days` days with exact dates: Poisson counts at `rate` a weekday and
+    `weekend` times that on Saturdays and Sundays (real posting has a weekly rhythm that is no change),
+    each post tagged with `context` at share `before` until the date `change` and `after` from it (no
+    change when `change` is None)."""
+    from datetime import date, timedelta
+
+    rng = np.random.default_rng(seed)
+    d0 = date.fromisoformat(start)
+    out = []
+    for t in range(days):
+        day = d0 + timedelta(days=t)
+        share = after if change is not None and day.isoformat() >= change else before
+        n = rng.poisson(rate * (weekend if day.weekday() >= 5 else 1.0))
+        out += [(day.isoformat(), bool(x)) for x in rng.random(n) < share]
     return out
