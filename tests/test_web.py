@@ -360,3 +360,36 @@ def test_web_db_urls(tmp_path):
         open_web_db("mysql://x/y")
     db = open_web_db(tmp_path / "w.db")
     assert db.dialect == "sqlite" and db.search_text("") == []
+
+
+def test_a_template_page_shows_its_communities_apart(tmp_path, monkeypatch):
+    """As in the report: when a template has two communities of 30+ posts, its page draws them apart and
+    says where its meaning moved (here in community a only)."""
+    import json
+    import random
+    from datetime import date, timedelta
+
+    from memescope import analyze, ingest
+
+    monkeypatch.setenv("MEMESCOPE_USE_MODEL", "none")
+    rng = random.Random(2)
+    calm = ["my cat stole the remote again", "monday meetings are the worst", "this pizza is art"]
+    lockdown = ["week two of lockdown and I talk to plants", "quarantine hair is a choice"]
+    rows = []
+    for i in range(160):
+        community, day = "ab"[i % 2], date(2019, 1, 1) + timedelta(days=4 * i)
+        words = lockdown if community == "a" and day >= date(2020, 3, 1) else calm
+        rows.append({"id": f"p{i}", "text": rng.choice(words), "created_at": day.isoformat(), "community": community,
+                     "template": "wave-cat"})
+    (tmp_path / "posts.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    db = str(tmp_path / "a.db")
+    ingest(tmp_path / "posts.jsonl", db)
+    analyze(db)
+    web, _ = prepare(db)
+    try:
+        page = TestClient(create_app(web, WebConfig(secret="s"))).get("/t/wave-cat").text
+    finally:
+        web.close()
+    assert "By community" in page and "wave-cat by community" in page and "<svg" in page
+    assert "The share of pandemic captions for wave-cat (in a) rose" in page
+    assert "(in b)" not in page

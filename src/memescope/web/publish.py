@@ -26,10 +26,19 @@ def _figures(entry: dict) -> dict:
     if not entry["timeline"]:
         return {}
     use = figures.use_figure(entry["timeline"], entry["change_points"], entry["name"], entry["bin_unit"])
-    return {
+    out = {
         "timeline": figures.inline_svg(figures.timeline_figure(entry["timeline"], entry["change_points"], entry["name"], entry["bin_unit"])),
         "use": figures.inline_svg(use) if use is not None else None,
     }
+    for kind in ("community", "variant"):  # the report's small multiples, one row per part
+        fig = figures.scopes_figure([sc for sc in entry.get("scopes") or [] if sc["kind"] == kind], f"{entry['name']} by {kind}")
+        out[f"by_{kind}"] = figures.inline_svg(fig) if fig is not None else None
+    return out
+
+
+def _scope_summary(scopes: list[dict]) -> list[dict]:
+    # the figures carry the series; the page needs each part's name, size and findings
+    return [{k: sc[k] for k in ("scope", "kind", "label", "posts", "change_points")} for sc in scopes]
 
 
 def publish(store: Store, web: WebDB, force: bool = False) -> dict:
@@ -44,6 +53,7 @@ def publish(store: Store, web: WebDB, force: bool = False) -> dict:
     for rank, t in enumerate(report["templates"]):
         summary = {k: t[k] for k in ("change_points", "spread", "variants", "first_by_community", "communities",
                                      "match_methods", "sentiment_mean", "bin_unit", "aliases")}
+        summary["scopes"] = _scope_summary(t.get("scopes") or [])
         templates.append((t["name"], rank, t["description"], t["affect"], t["instances"], t["first_seen"],
                           json.dumps(t["uses"]), json.dumps(t["contexts"]), json.dumps(summary, default=str),
                           json.dumps(_figures(t)), t["references"][0] if t["references"] else None))
