@@ -85,10 +85,10 @@ def hawkes_posts(mu: dict[str, float], alpha: dict[tuple[str, str], float], days
 
 def daily_posts(days: int = 60, rate: float = 20.0, change: str | None = None, before: float = 0.01,
                 after: float = 0.4, weekend: float = 0.6, start: str = "2021-02-01",
-                context: str = "pandemic", seed: int = 0) -> list[tuple[str, bool]]:
-    """(date, tagged) posts over `days` days with exact dates: Poisson counts at `rate` a weekday and
+                seed: int = 0) -> list[tuple[str, bool]]:
+    """(date, in context) posts over `days` days with exact dates: Poisson counts at `rate` a weekday and
     `weekend` times that on Saturdays and Sundays (real posting has a weekly rhythm that is no change),
-    each post tagged with `context` at share `before` until the date `change` and `after` from it (no
+    each post in the context with probability `before` until the date `change` and `after` from it (no
     change when `change` is None)."""
     from datetime import date, timedelta
 
