@@ -110,9 +110,9 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
     the two line up), and change points (volume, each context's share) found on the detection unit,
     each with a date interval, an effect size, and distinctive terms on each side."""
     posts = sorted(posts, key=lambda p: p.created_at)
+    errors = np.array([p.date_error for p in posts])
     # day bins only for exact dates: a date that may be off by days or weeks is not worth a day
-    exact = all(p.date_error < 1 for p in posts)
-    unit = unit or choose_unit([p.created_at for p in posts], finest="day" if exact else "week")
+    unit = unit or choose_unit([p.created_at for p in posts], finest="day" if (errors < 1).all() else "week")
     uses = sorted({f"use:{p.use}" for p in posts if p.use})
     contexts = [*contexts, *uses]
     bins, n, k, s, idx = _bin(posts, unit, contexts)
@@ -134,7 +134,6 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
             kind = c if c.startswith("use:") else f"context:{c}"
             found += [(kind, cp) for cp in detect_share_changes(dk[c], dn, merge_gap=merge_gap)]
     # segment edges per kind, to take "before" and "after" texts from the adjacent segments only
-    errors = np.array([p.date_error for p in posts])
     by_kind: dict[str, list[int]] = {}
     for kind, cp in found:
         by_kind.setdefault(kind, []).append(cp.index)
