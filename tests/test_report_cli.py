@@ -14,7 +14,6 @@ from memescope.cli import app
 from memescope.corpus import ingest
 from memescope.pipeline import analyze
 from memescope.report import SCHEMA, build_report, write_report
-from memescope.timeline import bin_start
 
 from .conftest import write_manifest
 
@@ -57,7 +56,8 @@ def test_report_json_schema(text_store, tmp_path):
     assert len(ctx) == 1
     cp = ctx[0]
     unit = t["bin_unit"]
-    assert cp["unit"] == unit and cp["date"] == bin_start("2020-03-01", unit)  # the bin that holds March 1
+    # found on the template's bins, then placed to the day: March 1 itself, not the bin that holds it
+    assert cp["unit"] == unit != "day" and cp["date_unit"] == "day" and cp["date"] == "2020-03-01"
     assert cp["before"] == 0.0 and cp["after"] == 0.4
     assert {"date", "date_low", "date_high", "kind", "before", "after", "terms_before", "terms_after", "effect"} <= set(cp)
     assert cp["date_low"] <= cp["date"] <= cp["date_high"]
@@ -150,11 +150,13 @@ def test_a_change_in_one_community_is_found_in_that_community(store, tmp_path):
     assert set(scopes) == {"community:r/a", "community:r/b"} and scopes["community:r/a"]["posts"] == 288
     assert scopes["community:r/a"]["bin_unit"] == t["bin_unit"]  # parts line up with the whole
     (cp,) = [c for c in scopes["community:r/a"]["change_points"] if c["kind"] == "context:pandemic"]
-    assert cp["date"] == bin_start("2020-03-01", cp["unit"]) and cp["before"] == 0 and cp["after"] == 0.5
+    assert cp["date"] == "2020-03-02" and cp["before"] == 0 and cp["after"] == 0.5  # r/a's first post of March
     assert "(in r/a)" in cp["text"] and "lockdown" in {w["term"] for w in cp["terms_after"]}
     assert not [c for c in scopes["community:r/b"]["change_points"] if c["kind"].startswith("context")]
     (whole,) = [c for c in t["change_points"] if c["kind"] == "context:pandemic"]
-    assert whole["after"] == 0.25
+    # placed to the day, the whole template's change starts with the first lockdown post (2 March): after
+    # it, 4 of 16 posts a month for 10 months, less the 1 March post
+    assert whole["date"] == "2020-03-02" and whole["after"] == round(40 / 159, 4)
     assert {sc["scope"] for sc in rep["corpus"]["scopes"]} == {"community:r/a", "community:r/b"}
     # the figure per community is in the report
     res = write_report(store, tmp_path / "r")

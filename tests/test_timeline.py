@@ -106,6 +106,64 @@ def test_a_short_dense_corpus_is_dated_to_the_day_unless_its_dates_are_estimates
     assert analyze_posts(approx, ["pandemic"]).unit == "week"
 
 
+def test_a_change_found_on_weeks_is_placed_to_the_day():
+    from memescope.timeline.analysis import PostPoint, analyze_posts
+    from memescope.timeline.synthetic import daily_posts
+
+    hits = 0
+    for seed, day in enumerate(["2021-03-04", "2021-03-06", "2021-03-10", "2021-03-13", "2021-03-16"]):
+        posts = [PostPoint(d, ("pandemic",) if tagged else (), 0.0)
+                 for d, tagged in daily_posts(60, 20, change=day, seed=20 + seed)]
+        (placed,) = [c for c in analyze_posts(posts, ["pandemic"], unit="week").change_points if c["kind"] == "context:pandemic"]
+        (binned,) = [c for c in analyze_posts(posts, ["pandemic"], unit="week", refine=False).change_points
+                     if c["kind"] == "context:pandemic"]
+        assert binned["date"] == bin_start(binned["date"], "week") and binned["date_unit"] == "week"
+        assert placed["date_unit"] == "day" and placed["unit"] == "week"
+        assert placed["date_low"] <= placed["date"] <= placed["date_high"]
+        hits += placed["date"] == day
+        # the sides are the posts before and after that day, so their shares are the planted ones
+        assert abs(placed["before"] - 0.01) < 0.02 and abs(placed["after"] - 0.4) < 0.06
+    assert hits >= 4, hits
+
+
+def test_placing_a_step_to_the_day_drops_a_step_it_leaves_without_support():
+    """Two steps found on weeks; on days the second step takes the only posts that set the middle
+    segment apart, so the first no longer pays its penalty: one change remains, with the middle in
+    "before"."""
+    from memescope.timeline.changepoints import ChangePoint, refine_share_change
+
+    n = np.full(70, 10.0)                  # 10 weeks of days, 10 posts a day
+    k = np.zeros(70)
+    k[48:] = 4                             # 40% from day 48 (a Sunday, the last day of week 6)
+    fine_bin = np.arange(70) // 7
+    steps = [{"index": 4, "before": 0.0, "after": 0.02}, {"index": 7, "before": 0.02, "after": 0.4}]
+    cp = ChangePoint(7, 0.0, 0.4, {"phi": 1.0, "segment_lo": 0, "segment_hi": 10, "first": 4, "last": 7, "steps": steps})
+    out = refine_share_change(cp, k, n, fine_bin)
+    assert out.index == 48 and "steps" not in out.detail
+    assert (out.before, out.after, out.detail["n_before"], out.detail["n_after"]) == (0.0, 0.4, 480, 220)
+
+
+@given(st.integers(0, 10_000), st.integers(8, 40), st.floats(0.0, 0.2), st.floats(0.3, 0.8))
+def test_a_placed_step_stays_near_its_bin_and_splits_no_worse(seed, change_day, p0, p1):
+    from memescope.timeline.changepoints import BinomialCost, refine_share_change
+
+    rng = np.random.default_rng(seed)
+    days = 56
+    n = rng.poisson(6, days).astype(float)
+    k = rng.binomial(n.astype(int), np.where(np.arange(days) >= change_day, p1, p0)).astype(float)
+    fine_bin = np.arange(days) // 7
+    kb, nb = np.bincount(fine_bin, k), np.bincount(fine_bin, n)
+    for cp in detect_share_changes(kb, nb):
+        out = refine_share_change(cp, k, n, fine_bin)
+        b = cp.index
+        assert 7 * (b - 1) <= out.index <= 7 * (b + 1)
+        lo, hi = 7 * cp.detail["segment_lo"], 7 * cp.detail["segment_hi"]
+        cost = BinomialCost(k, n)
+        assert cost(lo, out.index) + cost(out.index, hi) <= cost(lo, 7 * b) + cost(7 * b, hi) + 1e-9
+        assert out.before == round(k[lo:out.index].sum() / n[lo:out.index].sum(), 4)
+        assert out.after == round(k[out.index:hi].sum() / n[out.index:hi].sum(), 4)
+
+
 def test_a_partial_last_bin_is_not_a_fall_in_volume():
     """A corpus that ends on a Thursday has 4/7 of its last week: counted as a whole week, its few posts
     read as a fall in volume in a third of null corpora. With the bin's exposure, false changes stay rare."""
@@ -207,7 +265,8 @@ def test_analyze_posts_end_to_end_on_planted_posts():
     assert res.unit == "month" and len(res.bins) == 48 and sum(res.n) == len(posts)
     (cp,) = [c for c in res.change_points if c["kind"] == "context:pandemic"]
     assert (cp["date"], cp["before"], cp["after"]) == ("2020-03-01", 0.0, 0.5)
-    assert cp["segment_start"] == "2017-01-01" and cp["segment_end"] == "2020-12-31"
+    # placed to the day, the segments run from the first to the last day with posts
+    assert cp["segment_start"] == "2017-01-01" and cp["segment_end"] == "2020-12-12"
     assert "quarantine" in {t["term"] for t in cp["terms_after"]}
 
 
@@ -226,9 +285,10 @@ def test_estimated_dates_widen_the_interval_not_the_date():
 
     exact, rough = planted(0.0), planted(15.0)
     assert exact["date"] == rough["date"] == "2020-03-02"
-    assert exact["date_low"] == exact["date_high"] == "2020-03-02" and "date_error_days" not in exact["detail"]
-    # 15 days is three weekly bins on each side
-    assert (rough["date_low"], rough["date_high"]) == ("2020-02-10", "2020-03-23")
+    # placed to the day: the change came after the last post before it (a Monday) and by the first after
+    assert (exact["date_low"], exact["date_high"]) == ("2020-02-25", "2020-03-02") and "date_error_days" not in exact["detail"]
+    # dates 15 days off widen that by 15 days on each side
+    assert (rough["date_low"], rough["date_high"]) == ("2020-02-10", "2020-03-17")
     assert rough["detail"]["date_error_days"] == 15.0
 
 

@@ -70,7 +70,8 @@ def synthetic(series: int, seed: int) -> dict:
 def bursts(runs: int, seed: int) -> dict:
     """Short dense corpora with exact dates (60 days, 20 posts a weekday, quieter weekends), a share change
     1% -> 40% on a random day that is not a Monday, and as many null corpora: the dating error and false
-    alarms with day bins (what choose_unit picks for them) against week bins (the finest before)."""
+    alarms with day bins (what choose_unit picks for them) against week bins, whose share changes are
+    placed to the day (refine_share_change) or, as before session 10, left on their week."""
     from datetime import date, timedelta
 
     from memescope.timeline.analysis import PostPoint, analyze_posts
@@ -78,17 +79,19 @@ def bursts(runs: int, seed: int) -> dict:
 
     rng = np.random.default_rng(seed)
     points = lambda ps: [PostPoint(d, ("pandemic",) if t else (), 0.0) for d, t in ps]  # noqa: E731
-    errors = {"day": [], "week": []}
-    alarms = {"day": 0, "week": 0}
+    ways = {"day": ("day", True), "week": ("week", True), "week, not placed to the day": ("week", False)}
+    errors: dict[str, list] = {w: [] for w in ways}
+    alarms = dict.fromkeys(ways, 0)
     for i in range(runs):
         while (day := date(2021, 2, 1) + timedelta(days=int(rng.integers(20, 41)))).weekday() == 0:
             pass
         posts = points(daily_posts(60, 20, change=day.isoformat(), seed=seed * 1000 + i))
         null = points(daily_posts(60, 20, before=0.05, seed=seed * 1000 + runs + i))
-        for unit in errors:
-            cps = [c for c in analyze_posts(posts, ["pandemic"], unit=unit).change_points if c["kind"] == "context:pandemic"]
-            errors[unit].append(min((abs((date.fromisoformat(c["date"]) - day).days) for c in cps), default=None))
-            alarms[unit] += bool(analyze_posts(null, ["pandemic"], unit=unit).change_points)
+        for way, (unit, refine) in ways.items():
+            cps = [c for c in analyze_posts(posts, ["pandemic"], unit=unit, refine=refine).change_points
+                   if c["kind"] == "context:pandemic"]
+            errors[way].append(min((abs((date.fromisoformat(c["date"]) - day).days) for c in cps), default=None))
+            alarms[way] += bool(analyze_posts(null, ["pandemic"], unit=unit, refine=refine).change_points)
     out = {}
     for unit, errs in errors.items():
         found = np.array([e for e in errs if e is not None])

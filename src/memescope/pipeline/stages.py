@@ -488,7 +488,7 @@ def timeline_stage(ctx: RunContext) -> tuple[int, int]:
             for cp in res.change_points:
                 cp_rows.append((
                     template, scope, cp["kind"], cp["date"], cp["before"], cp["after"],
-                    json.dumps(cp["detail"] | {"unit": cp["unit"], "segment_start": cp["segment_start"], "segment_end": cp["segment_end"]}
+                    json.dumps(cp["detail"] | {"unit": cp["unit"], "date_unit": cp["date_unit"], "segment_start": cp["segment_start"], "segment_end": cp["segment_end"]}
                                | ({"steps": cp["steps"]} if cp["steps"] else {})),
                     cp["date_low"], cp["date_high"], json.dumps(cp["effect"]),
                     json.dumps({"before": cp["terms_before"], "after": cp["terms_after"]}),

@@ -10,7 +10,8 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
   first_by_community {community: date}, communities {community: posts}, match_methods {method: n},
   sentiment_mean, contexts {context: share}, uses {use: share}, bin_unit,
   timeline[] {bin, n, contexts {name: n}, uses {use: n}, sentiment},
-  change_points[] {date, date_low, date_high, kind ("volume", "context:NAME" or "use:NAME"), before, after, unit, segment_start, segment_end,
+  change_points[] {date, date_low, date_high, kind ("volume", "context:NAME" or "use:NAME"), before, after, unit (the bins
+  it was found on), date_unit ("day" when a share change was then placed to the day; else unit), segment_start, segment_end,
   effect {diff, diff_low, diff_high} (shares) or {rate_ratio, rate_ratio_low, rate_ratio_high} (volume),
   terms_before[], terms_after[] {term, z, before, after}, samples_before[], samples_after[],
   embedding {drift, noise, representative_before[], representative_after[], topics[] {status ("appeared",
@@ -70,7 +71,7 @@ def _change_points(store: Store, template: str, scope: str = "") -> list[dict]:
         terms = json.loads(r["terms"] or "{}")
         out.append({
             "date": r["date"], "date_low": r["date_low"], "date_high": r["date_high"], "kind": r["kind"],
-            "before": r["before"], "after": r["after"], "unit": d.get("unit"),
+            "before": r["before"], "after": r["after"], "unit": d.get("unit"), "date_unit": d.get("date_unit", d.get("unit")),
             "segment_start": d.get("segment_start"), "segment_end": d.get("segment_end"),
             "effect": json.loads(r["effect"] or "{}"),
             "terms_before": terms.get("before", []), "terms_after": terms.get("after", []),
@@ -123,11 +124,11 @@ def _when(d: str | None, unit: str | None) -> str:
 
 
 def _finding(template: str, cp: dict, scope: str = "") -> str:
-    unit = cp.get("unit")
-    when = _when(cp["date"], unit)
+    unit, at = cp.get("unit"), cp.get("date_unit") or cp.get("unit")  # bins, and the dates' own unit
+    when = _when(cp["date"], at)
     if cp.get("date_low") and (cp["date_low"], cp["date_high"]) != (cp["date"], cp["date"]):
         err = f", with dates off by up to {cp['date_error_days']:.0f} days" if cp.get("date_error_days") else ""
-        when += f" (95% interval {_when(cp['date_low'], unit)} to {_when(cp['date_high'], unit)}{err})"
+        when += f" (95% interval {_when(cp['date_low'], at)} to {_when(cp['date_high'], at)}{err})"
     where = "across the corpus" if template == "*" else f"for {template}"
     if scope:
         where += f" ({scope_label(scope)})"
@@ -140,8 +141,8 @@ def _finding(template: str, cp: dict, scope: str = "") -> str:
     steps = cp.get("steps") or []
     if steps:
         # a shift in steps: say when it started and ended, and where each step took it
-        parts = ", ".join(f"to {_pct(st['after'])} from {_when(st['date'], unit)}" for st in steps)
-        when = f"{_when(steps[0]['date'], unit)} to {_when(steps[-1]['date'], unit)} in {len(steps)} steps ({parts})"
+        parts = ", ".join(f"to {_pct(st['after'])} from {_when(st['date'], at)}" for st in steps)
+        when = f"{_when(steps[0]['date'], at)} to {_when(steps[-1]['date'], at)} in {len(steps)} steps ({parts})"
     diff = f" (change {100 * eff['diff']:+.0f} points, 95% CI {100 * eff['diff_low']:+.0f} to {100 * eff['diff_high']:+.0f})" if "diff" in eff else ""
     words = ""
     if cp.get("terms_after") and cp["after"] > cp["before"]:

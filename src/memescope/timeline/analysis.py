@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from .bins import UNITS, bin_days, bin_range, bin_start, choose_unit
-from .changepoints import detect_count_changes, detect_share_changes
+from .changepoints import detect_count_changes, detect_share_changes, refine_share_change
 from .terms import distinctive_terms
 
 __all__ = ["PostPoint", "SeriesResult", "analyze_posts", "detection_unit"]
@@ -104,11 +104,31 @@ def _exposure(bins: list[str], unit: str, first: str, last: str) -> np.ndarray:
     return e
 
 
+class _Days:
+    """The posts counted per calendar day, from the first post's day to the last's: the fine scale a
+    share change found on weeks or months is placed on (refine_share_change)."""
+
+    def __init__(self, posts: list[PostPoint], contexts: list[str], bins: list[str], unit: str):
+        first = date.fromisoformat(posts[0].created_at[:10])
+        self.idx = np.array([(date.fromisoformat(p.created_at[:10]) - first).days for p in posts], dtype=np.int64)
+        size = int(self.idx[-1]) + 1
+        self.labels = [(first + timedelta(days=i)).isoformat() for i in range(size)]
+        self.n = np.bincount(self.idx, minlength=size).astype(float)
+        tags = [_tags(p) for p in posts]
+        self.k = {c: np.bincount(self.idx[[c in t for t in tags]], minlength=size).astype(float) for c in contexts}
+        pos = {b: i for i, b in enumerate(bins)}
+        self.bin = np.array([pos[bin_start(d, unit)] for d in self.labels])
+
+
 def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Counter | None = None,
-                  embed=None, unit: str | None = None) -> SeriesResult:
+                  embed=None, unit: str | None = None, refine: bool = True) -> SeriesResult:
     """Series in a unit chosen from density (or `unit`: a community's series in its template's unit, so
     the two line up), and change points (volume, each context's share) found on the detection unit,
-    each with a date interval, an effect size, and distinctive terms on each side."""
+    each with a date interval, an effect size, and distinctive terms on each side.
+
+    With `refine`, a share change found on bins coarser than a day is then placed to the day
+    (refine_share_change): its date, interval, shares and the texts of its two sides come from the
+    days. Volume changes stay on bins: daily counts carry weekday cycles the count model does not have."""
     posts = sorted(posts, key=lambda p: p.created_at)
     errors = np.array([p.date_error for p in posts])
     # day bins only for exact dates: a date that may be off by days or weeks is not worth a day
@@ -125,45 +145,53 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
         dbins, dn, dk = bins, n, k
     else:
         dbins, dn, dk, _, idx = _bin(posts, du, contexts)
-    found = [("volume", cp) for cp in detect_count_changes(dn, exposure=_exposure(dbins, du, posts[0].created_at,
-                                                                                  posts[-1].created_at))]
+    on_bins = (dbins, idx, du)
+    found = [("volume", cp, on_bins) for cp in detect_count_changes(dn, exposure=_exposure(dbins, du, posts[0].created_at,
+                                                                                           posts[-1].created_at))]
     # steps of one shift less than ~2 months apart are one change of meaning (see detect_share_changes)
     merge_gap = max(1, round(MERGE_DAYS / bin_days(du)))
+    days = None
     for c in contexts:
         if dk[c].sum():
             kind = c if c.startswith("use:") else f"context:{c}"
-            found += [(kind, cp) for cp in detect_share_changes(dk[c], dn, merge_gap=merge_gap)]
+            for cp in detect_share_changes(dk[c], dn, merge_gap=merge_gap):
+                if not refine or du == "day":
+                    found.append((kind, cp, on_bins))
+                    continue
+                days = days or _Days(posts, contexts, dbins, du)
+                found.append((kind, refine_share_change(cp, days.k[c], days.n, days.bin), (days.labels, days.idx, "day")))
     # segment edges per kind, to take "before" and "after" texts from the adjacent segments only
     by_kind: dict[str, list[int]] = {}
-    for kind, cp in found:
+    for kind, cp, _ in found:
         by_kind.setdefault(kind, []).append(cp.index)
-    for kind, cp in found:
+    for kind, cp, (labels, pidx, res_unit) in found:
         d = cp.detail
         if "segment_lo" in d:  # share changes name the bins they compare (a shift in steps spans several)
             lo, first, last, hi = d["segment_lo"], d["first"], d["last"], d["segment_hi"]
         else:
-            edges = [0, *sorted(by_kind[kind]), len(dbins)]
+            edges = [0, *sorted(by_kind[kind]), len(labels)]
             j = edges.index(cp.index)
             lo, first, last, hi = edges[j - 1], cp.index, cp.index, edges[j + 1]
-        before = [p.text for p, i in zip(posts, idx) if lo <= i < first and p.text]
-        after = [p.text for p, i in zip(posts, idx) if last <= i < hi and p.text]
+        before = [p.text for p, i in zip(posts, pidx) if lo <= i < first and p.text]
+        after = [p.text for p, i in zip(posts, pidx) if last <= i < hi and p.text]
         tb, ta = distinctive_terms(before, after, background)
         drift = None
         if embed is not None and kind != "volume":  # meaning changes only: volume says nothing of words
             from .drift import embedding_drift
 
             drift = embedding_drift(before, after, embed)
-        il, ih, err = _widen(errors, idx, d["index_low"], d["index_high"], len(dbins), bin_days(du))
+        il, ih, err = _widen(errors, pidx, d["index_low"], d["index_high"], len(labels), bin_days(res_unit))
         if err:
             d = d | {"date_error_days": err}
         res.change_points.append({
             "kind": kind,
-            "date": dbins[cp.index],
-            "date_low": dbins[il],
-            "date_high": dbins[ih],
-            "segment_start": dbins[lo],
-            "segment_end": _end(dbins[: hi], du),
+            "date": labels[cp.index],
+            "date_low": labels[il],
+            "date_high": labels[ih],
+            "segment_start": labels[lo],
+            "segment_end": _end(labels[: hi], res_unit),
             "unit": du,
+            "date_unit": res_unit,
             "before": cp.before,
             "after": cp.after,
             "effect": {k2: v for k2, v in d.items() if k2.startswith(("diff", "rate_ratio"))},
@@ -171,7 +199,7 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
             "terms_after": ta,
             "detail": {k2: v for k2, v in d.items() if k2 in ("phi", "n_before", "n_after", "date_error_days")}
             | ({"embedding": drift} if drift else {}),
-            "steps": [{"date": dbins[st["index"]], "before": st["before"], "after": st["after"]} for st in d.get("steps", [])],
+            "steps": [{"date": labels[st["index"]], "before": st["before"], "after": st["after"]} for st in d.get("steps", [])],
         })
     res.change_points.sort(key=lambda c: (c["date"], c["kind"]))
     return res

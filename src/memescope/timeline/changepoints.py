@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["ChangePoint", "PoissonCost", "BinomialCost", "segment", "detect_count_changes", "detect_share_changes", "PENALTY_FACTOR"]
+__all__ = ["ChangePoint", "PoissonCost", "BinomialCost", "segment", "detect_count_changes", "detect_share_changes",
+           "refine_share_change", "PENALTY_FACTOR"]
 
 PENALTY_FACTOR = 3.0
 
@@ -177,6 +178,16 @@ def detect_count_changes(counts, penalty_factor: float = PENALTY_FACTOR, exposur
 MIN_SEGMENT_POSTS = 10  # a share measured on fewer posts is not a finding (1 post in a bin is 0% or 100%)
 
 
+def _share_effect(kb: float, nb: float, ka: float, na: float, phi: float) -> dict:
+    """after - before with its 95% interval (Agresti-Caffo: one success and one failure added to each side,
+    so a tiny or all-or-nothing segment still gets an honest width; inflated by phi)."""
+    q1, q2 = (kb + 1) / (nb + 2), (ka + 1) / (na + 2)
+    se = math.sqrt(phi * (q1 * (1 - q1) / (nb + 2) + q2 * (1 - q2) / (na + 2)))
+    d = q2 - q1
+    return {"diff": round(ka / na - kb / nb, 4) if na and nb else 0.0,
+            "diff_low": round(max(-1.0, d - 1.96 * se), 4), "diff_high": round(min(1.0, d + 1.96 * se), 4)}
+
+
 def detect_share_changes(k, n, penalty_factor: float = PENALTY_FACTOR, min_posts: int = MIN_SEGMENT_POSTS,
                          merge_gap: int = 0) -> list[ChangePoint]:
     """Change points in the share k/n per bin; before/after are pooled shares of the adjacent segments.
@@ -190,9 +201,7 @@ def detect_share_changes(k, n, penalty_factor: float = PENALTY_FACTOR, min_posts
 
     detail: phi, n_before/n_after, index_low/index_high (95% credible interval of the change's first
     bin), segment_lo/segment_hi (the bins compared: [segment_lo, first) against [last, segment_hi)),
-    first/last (the first and last step), and diff (after - before) with its 95% interval
-    (Agresti-Caffo: one success and one failure added to each side, so a tiny or all-or-nothing segment
-    still gets an honest width; inflated by phi)."""
+    first/last (the first and last step), and diff (after - before) with its 95% interval (_share_effect)."""
     k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
     phi = _phi_shares(k, n)
     cost = BinomialCost(k, n, phi)
@@ -220,17 +229,80 @@ def detect_share_changes(k, n, penalty_factor: float = PENALTY_FACTOR, min_posts
         kb, nb = k[lo:first].sum(), n[lo:first].sum()
         ka, na = k[last:hi].sum(), n[last:hi].sum()
         p1, p2 = seg_share[g[0]], seg_share[g[-1] + 1]  # the pooled shares of the two compared segments
-        q1, q2 = (kb + 1) / (nb + 2), (ka + 1) / (na + 2)
-        se = math.sqrt(phi * (q1 * (1 - q1) / (nb + 2) + q2 * (1 - q2) / (na + 2)))
-        d = q2 - q1
         il, _ = _location_interval(cost, lo, first, edges[g[0] + 2])
         _, ih = _location_interval(cost, edges[g[-1]], last, hi)
         main = max(g, key=lambda i: abs(seg_share[i + 1] - seg_share[i]))
         detail = {"phi": round(phi, 3), "n_before": int(nb), "n_after": int(na), "index_low": il, "index_high": ih,
-                  "segment_lo": lo, "segment_hi": hi, "first": first, "last": last,
-                  "diff": round(p2 - p1, 4), "diff_low": round(max(-1.0, d - 1.96 * se), 4), "diff_high": round(min(1.0, d + 1.96 * se), 4)}
+                  "segment_lo": lo, "segment_hi": hi, "first": first, "last": last} | _share_effect(kb, nb, ka, na, phi)
         if len(g) > 1:
             detail["steps"] = [{"index": bks[i], "before": round(float(seg_share[i]), 4), "after": round(float(seg_share[i + 1]), 4)}
                                for i in g]
         out.append(ChangePoint(bks[main], round(float(p1), 4), round(float(p2), 4), detail))
     return out
+
+
+def refine_share_change(cp: ChangePoint, k_fine, n_fine, fine_bin, penalty_factor: float = PENALTY_FACTOR,
+                        level: float = 0.95) -> ChangePoint:
+    """The change `cp` (found on bins by detect_share_changes) placed on a finer scale, e.g. days inside
+    weeks or months: `k_fine`/`n_fine` per fine unit, `fine_bin` the bin each fine unit lies in
+    (non-decreasing). A change found on bins is only known to its bin, but the posts inside it are
+    ordered; each step moves to the fine position, within its bin or the one before, that best splits
+    its two neighbouring segments (same quasi-binomial cost and dispersion as on bins). Among equally good
+    positions (empty days between two posts) the latest is taken: the first day the new share is seen.
+    A step of a shift in several steps that, so placed, no longer gains the penalty it was found with
+    (its neighbour took the posts that made it) is dropped and the others placed again.
+
+    Returns the same change with every index (index, index_low/high, segment_lo/hi, first, last, steps)
+    in fine units, its shares and effect measured on the refined segments, and the date interval the
+    fine-scale posterior of the first and last steps gives (as _location_interval, on fine units)."""
+    kf, nf = np.asarray(k_fine, dtype=float), np.asarray(n_fine, dtype=float)
+    fb = np.asarray(fine_bin)
+    d = cp.detail
+    phi = d["phi"]
+    penalty = penalty_factor * math.log(max(int(fb[-1]) + 1, 2))
+    cost = BinomialCost(kf, nf, phi)
+    cost.min_size = 1  # one day may hold a step; segments are still held to posts below
+    cum_n = np.concatenate([[0.0], np.cumsum(nf)])
+
+    def start(b: int) -> int:  # first fine unit of bin b
+        return int(np.searchsorted(fb, b, side="left"))
+
+    lo, hi = start(d["segment_lo"]), start(d["segment_hi"])
+
+    def place(bins: list[int]) -> list[int]:
+        cuts: list[int] = []
+        prev = lo
+        for b, nxt in zip(bins, [start(b) for b in bins[1:]] + [hi]):
+            cands = np.arange(max(start(b - 1), prev + 1), min(start(b + 1), nxt - 1) + 1)
+            # both sides keep posts: a cut between two empty stretches is no split
+            cands = cands[(cum_n[cands] - cum_n[prev] > 0) & (cum_n[nxt] - cum_n[cands] > 0)]
+            if not len(cands):
+                cuts.append(start(b))
+            else:
+                c = cost(np.full_like(cands, prev), cands) + cost(cands, np.full_like(cands, nxt))
+                cuts.append(int(cands[len(c) - 1 - int(np.argmin(c[::-1]))]))
+            prev = cuts[-1]
+        return cuts
+
+    bins = [st["index"] for st in d["steps"]] if "steps" in d else [cp.index]
+    while True:
+        cuts = place(bins)
+        edges = [lo, *cuts, hi]
+        gains = [float(cost(a, c) - cost(a, b) - cost(b, c)) for a, b, c in zip(edges, edges[1:], edges[2:])]
+        if len(bins) == 1 or min(gains) >= penalty:
+            break
+        bins = [b for i, b in enumerate(bins) if i != int(np.argmin(gains))]
+    shares = [(kf[a:b].sum() / nf[a:b].sum()) if nf[a:b].sum() else 0.0 for a, b in zip(edges, edges[1:])]
+    first, last = cuts[0], cuts[-1]
+    kb, nb = kf[lo:first].sum(), nf[lo:first].sum()
+    ka, na = kf[last:hi].sum(), nf[last:hi].sum()
+    il, _ = _location_interval(cost, lo, first, edges[2], level)
+    _, ih = _location_interval(cost, edges[-3], last, hi, level)
+    main = max(range(len(cuts)), key=lambda i: abs(shares[i + 1] - shares[i]))
+    detail = {k: v for k, v in d.items() if k != "steps"}
+    detail |= {"n_before": int(nb), "n_after": int(na), "index_low": min(il, first), "index_high": max(ih, last),
+               "segment_lo": lo, "segment_hi": hi, "first": first, "last": last} | _share_effect(kb, nb, ka, na, phi)
+    if len(cuts) > 1:
+        detail["steps"] = [{"index": c, "before": round(float(shares[i]), 4), "after": round(float(shares[i + 1]), 4)}
+                           for i, c in enumerate(cuts)]
+    return ChangePoint(cuts[main], round(float(shares[0]), 4), round(float(shares[-1]), 4), detail)
