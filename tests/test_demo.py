@@ -44,6 +44,7 @@ def test_demo_recovers_the_planted_facts(demo_run):
     assert un["in_largest_cluster"] >= 0.5 * un["posts"] and un["other_posts_in_clusters"] == 0
     found = ev["shift"]["found"]
     assert found is not None and found["unit"] == "month" and found["date"].startswith("2020-0")
+    assert found["date_unit"] == "day"  # found on months, then placed to the day
     assert found["before"] < 0.05 and found["after"] > 0.3
     assert ev["ocr_word_error_rate"] < 0.15
     report = json.loads((out / "report.json").read_text())

@@ -146,7 +146,7 @@ def demo(
     s = ev["shift"]
     if s["found"]:
         fd = s["found"]
-        out.print(f"planted shift {s['planted']} ({s['kind']}): found from {fd['date']} ({fd['unit']} bins), share {fd['before']:.0%} -> {fd['after']:.0%}")
+        out.print(f"planted shift {s['planted']} ({s['kind']}): found from {fd['date']} (on {fd['unit']} bins{', placed to the day' if fd.get('date_unit') == 'day' != fd['unit'] else ''}), share {fd['before']:.0%} -> {fd['after']:.0%}")
     else:
         out.print(f"[red]planted shift {s['planted']} ({s['kind']}): not found[/]")
     u, us = ev.get("use") or {}, ev.get("use_shift") or {}

@@ -90,16 +90,19 @@ def _found_shift(store, template: str, kind: str, when: str) -> dict | None:
     cps = store.query("SELECT date, before, after, detail, date_low, date_high FROM change_points WHERE template=? AND kind=? AND scope=''", (template, kind))
     planted = date.fromisoformat(when)
     best = None
-    for d, before, after, detail, lo, hi in cps:
-        unit = json.loads(detail or "{}").get("unit", "month")
+    for when_found, before, after, detail, lo, hi in cps:
+        d = json.loads(detail or "{}")
+        unit = d.get("unit", "month")
+        at = d.get("date_unit", unit)
         span = {"month": 31, "quarter": 92, "year": 366}[unit]
-        gap = abs((date.fromisoformat(d) - planted).days)
+        gap = abs((date.fromisoformat(when_found) - planted).days)
         # within one bin: the planted date lies in the bin the change starts at, or the one before it
         near = gap <= span
-        held = bool(lo and hi) and date.fromisoformat(lo) <= planted <= date.fromisoformat(hi) + timedelta(days=span)
+        # an interval in bins ends where its last bin ends; one placed to the day ends on its last day
+        held = bool(lo and hi) and date.fromisoformat(lo) <= planted <= date.fromisoformat(hi) + timedelta(days=0 if at == "day" else span)
         if (near or held) and (best is None or gap < best[0]):
-            best = (gap, {"date": d, "date_low": lo, "date_high": hi, "unit": unit, "before": before, "after": after,
-                          "within_one_bin": near})
+            best = (gap, {"date": when_found, "date_low": lo, "date_high": hi, "unit": unit, "date_unit": at,
+                          "before": before, "after": after, "within_one_bin": near})
     return best[1] if best else None
 
 
