@@ -22,8 +22,9 @@ from .clean import word_zipf
 __all__ = ["words_seen", "respace", "space_bar_lines"]
 
 # A gap between words is at least this share of the ink's height (measured on bars of the OCR bench:
-# 0.33-0.6 between capitals, 0.02-0.27 inside words) ...
-GAP_WORD = 0.3
+# 0.33-0.6 between capitals, 0.02-0.27 inside words; but DejaVu Sans Bold capitals at 24-60 px leave up
+# to 0.32 inside a word, between T or U and a stem at 30 px, so 0.3 counted "THE" as two words) ...
+GAP_WORD = 0.33
 # ... and at least this much wider than the widest gap inside a word on the same line.
 GAP_JUMP = 1.3
 # with all gaps this narrow, the line is one word
@@ -53,16 +54,14 @@ def words_seen(ink: np.ndarray, box: tuple[int, int, int, int]) -> int | None:
     widths = runs / height
     if widths.max() < GAP_INSIDE:
         return 1
-    order = np.argsort(-widths)
-    ranked = np.r_[widths[order], 0.0]
-    best, cut = 0.0, 0
-    for i in range(len(ranked) - 1):
-        if ranked[i] < GAP_WORD:
-            break
-        ratio = ranked[i] / max(ranked[i + 1], 1e-9)
-        if ratio > best:
-            best, cut = ratio, i + 1
-    return cut + 1 if best >= GAP_JUMP else None
+    ranked = np.r_[np.sort(widths)[::-1], 0.0]
+    # the gaps wide enough for words must also stand clearly apart from the widest of the rest: the
+    # narrowest word gap against the widest letter gap (not the largest jump anywhere, which would
+    # stop at the widest word gap when another word gap is between)
+    wide = int((ranked >= GAP_WORD).sum())
+    if not wide or ranked[wide - 1] < GAP_JUMP * ranked[wide]:
+        return None
+    return wide + 1
 
 
 # a part must be at least this common (wordfreq's Zipf scale: "chins" 2.7, "memes" 3.8, "nosh" 2.2)
