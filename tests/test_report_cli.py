@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from typer.main import get_command
@@ -67,6 +68,42 @@ def test_report_json_schema(text_store, tmp_path):
     assert cp["samples_after"] and all("lockdown" in x for x in cp["samples_after"])
     assert any("pandemic" in f["text"] and f["template"] == "Bus-Meme" for f in rep["findings"])
     json.dumps(rep)  # serializable
+
+
+@pytest.fixture
+def mood_store(store, tmp_path):
+    """Captions that turn from cheerful to lonely on 2020-03-11, neutral ones throughout (our own sentences)."""
+    import random
+    from datetime import date, timedelta
+
+    rng = random.Random(4)
+    cheerful = ["what a lovely sunny morning", "my dog is the best friend ever", "great pizza night with friends"]
+    lonely = ["so tired and alone tonight", "i miss everyone and feel awful", "another lonely grey day"]
+    neutral = ["the bus is late again", "monday meetings"]
+    rows = []
+    for i in range(480):
+        day = date(2019, 1, 1) + timedelta(days=(i * 3) // 2)
+        mood = lonely if day >= date(2020, 3, 11) else cheerful
+        rows.append({"id": f"m{i}", "text": rng.choice(mood if i % 3 else neutral), "created_at": day.isoformat(),
+                     "community": "r/a", "template": "Mood-Meme"})
+    ingest(store, write_manifest(tmp_path, rows))
+    analyze(store, executor="serial")
+    return store
+
+
+def test_a_turn_of_mood_is_a_sentiment_change_in_the_report(mood_store, tmp_path):
+    rep = build_report(mood_store)
+    (t,) = rep["templates"]
+    (cp,) = [c for c in t["change_points"] if c["kind"] == "sentiment"]
+    # found on the template's bins, placed to the day of the first lonely caption
+    assert cp["date_unit"] == "day" and cp["unit"] != "day" and "2020-03-11" <= cp["date"] <= "2020-03-12"
+    assert cp["before"] > 0.3 and cp["after"] < -0.2 and cp["effect"]["diff_high"] < -0.5
+    assert {"lonely", "alone"} & {w["term"] for w in cp["terms_after"]}
+    assert not [c for c in t["change_points"] if c["kind"].startswith("context")]
+    assert any(f["kind"] == "sentiment" and f["text"].startswith("The mean sentiment of captions for Mood-Meme (VADER, -1 to 1) fell")
+               for f in rep["findings"])
+    html = (Path(write_report(mood_store, tmp_path / "out")["html"])).read_text()
+    assert "mean sentiment</span>" in html and "of posts with text" in html
 
 
 def test_report_files_are_self_contained(text_store, tmp_path):

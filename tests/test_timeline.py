@@ -47,6 +47,61 @@ def test_null_series_rarely_raise_false_alarms():
     assert alarms / (2 * N_SERIES) <= 0.05
 
 
+def test_planted_sentiment_changes_are_found_within_one_bin_and_null_series_stay_quiet():
+    from memescope.timeline.changepoints import detect_mean_changes
+    from memescope.timeline.synthetic import score_series
+
+    rng = np.random.default_rng(11)
+    found = planted = alarms = 0
+    for _ in range(N_SERIES):
+        ser = score_series(rng, changes=1)
+        planted += 1
+        found += any(abs(cp.index - ser.changes[0]) <= 1 for cp in detect_mean_changes(ser.s, ser.q, ser.n))
+        # weeks that are gloomier than others are no change: the overdispersion is estimated and priced
+        null = score_series(rng, changes=0, drift=0.1)
+        alarms += bool(detect_mean_changes(null.s, null.q, null.n))
+    assert found / planted >= 0.95 and alarms / N_SERIES <= 0.05, (found, alarms)
+
+
+def test_a_sentiment_change_has_its_means_and_an_interval_that_covers_the_truth():
+    from memescope.timeline.changepoints import detect_mean_changes
+
+    rng = np.random.default_rng(12)
+    covered = 0
+    for _ in range(40):
+        n = rng.poisson(20, 40) + 1
+        x = [rng.normal(0.3 if i < 25 else -0.2, 0.4, c) for i, c in enumerate(n)]
+        s, q = np.array([v.sum() for v in x]), np.array([(v * v).sum() for v in x])
+        cp = min(detect_mean_changes(s, q, n), key=lambda c: abs(c.index - 25))
+        assert abs(cp.index - 25) <= 1
+        lo, hi = cp.detail["segment_lo"], cp.detail["segment_hi"]
+        pooled = np.concatenate(x[lo:cp.index]), np.concatenate(x[cp.index:hi])
+        assert (cp.before, cp.after) == pytest.approx((pooled[0].mean(), pooled[1].mean()), abs=1e-4)  # rounded to 4 places
+        covered += cp.detail["diff_low"] <= -0.5 <= cp.detail["diff_high"]
+    assert covered >= 36  # a 95% interval, 40 tries
+
+
+def test_posts_without_text_have_no_sentiment_and_sentiment_changes_are_placed_to_the_day():
+    from memescope.timeline.analysis import PostPoint, analyze_posts
+
+    posts = []
+    for m in range(36):  # monthly, 2018-2020; the mood turns on 2020-03-11
+        y, mo = 2018 + m // 12, 1 + m % 12
+        for d in range(1, 29, 2):
+            day = f"{y}-{mo:02d}-{d:02d}"
+            sad = day >= "2020-03-11"
+            for i in range(2):
+                text, score = ("so alone and sad today", -0.6 + 0.1 * i) if sad else ("what a lovely sunny day", 0.5 + 0.1 * i)
+                posts.append(PostPoint(day, (), score, text))
+            posts.append(PostPoint(day, (), 0.0, ""))  # an image without text: VADER's blank 0.0 is no mood
+    res = analyze_posts(posts, [])
+    assert res.sentiment[0] == 0.55 and res.sentiment[-1] == -0.55  # blank posts left out of the mean
+    (cp,) = [c for c in res.change_points if c["kind"] == "sentiment"]
+    assert cp["date"] == "2020-03-11" and cp["date_unit"] == "day" and res.unit == "week"
+    assert (cp["before"], cp["after"]) == (0.55, -0.55) and cp["effect"]["diff_high"] < -1
+    assert cp["detail"]["n_before"] == 2 * (26 * 14 + 5) and "sad" in {t["term"] for t in cp["terms_after"]}
+
+
 def test_overdispersed_null_counts_are_not_a_change_storm():
     # negative-binomial counts (variance 4x the mean): a plain Poisson cost would cut them everywhere
     rng = np.random.default_rng(10)
@@ -130,7 +185,7 @@ def test_placing_a_step_to_the_day_drops_a_step_it_leaves_without_support():
     """Two steps found on weeks; on days the second step takes the only posts that set the middle
     segment apart, so the first no longer pays its penalty: one change remains, with the middle in
     "before"."""
-    from memescope.timeline.changepoints import ChangePoint, refine_share_change
+    from memescope.timeline.changepoints import BinomialCost, ChangePoint, refine_change
 
     n = np.full(70, 10.0)                  # 10 weeks of days, 10 posts a day
     k = np.zeros(70)
@@ -138,14 +193,14 @@ def test_placing_a_step_to_the_day_drops_a_step_it_leaves_without_support():
     fine_bin = np.arange(70) // 7
     steps = [{"index": 4, "before": 0.0, "after": 0.02}, {"index": 7, "before": 0.02, "after": 0.4}]
     cp = ChangePoint(7, 0.0, 0.4, {"phi": 1.0, "segment_lo": 0, "segment_hi": 10, "first": 4, "last": 7, "steps": steps})
-    out = refine_share_change(cp, k, n, fine_bin)
+    out = refine_change(cp, BinomialCost(k, n, min_size=1), fine_bin)
     assert out.index == 48 and "steps" not in out.detail
     assert (out.before, out.after, out.detail["n_before"], out.detail["n_after"]) == (0.0, 0.4, 480, 220)
 
 
 @given(st.integers(0, 10_000), st.integers(8, 40), st.floats(0.0, 0.2), st.floats(0.3, 0.8))
 def test_a_placed_step_stays_near_its_bin_and_splits_no_worse(seed, change_day, p0, p1):
-    from memescope.timeline.changepoints import BinomialCost, refine_share_change
+    from memescope.timeline.changepoints import BinomialCost, refine_change
 
     rng = np.random.default_rng(seed)
     days = 56
@@ -154,14 +209,14 @@ def test_a_placed_step_stays_near_its_bin_and_splits_no_worse(seed, change_day, 
     fine_bin = np.arange(days) // 7
     kb, nb = np.bincount(fine_bin, k), np.bincount(fine_bin, n)
     for cp in detect_share_changes(kb, nb):
-        out = refine_share_change(cp, k, n, fine_bin)
+        out = refine_change(cp, BinomialCost(k, n, min_size=1), fine_bin)
         b = cp.index
         assert 7 * (b - 1) <= out.index <= 7 * (b + 1)
         lo, hi = 7 * cp.detail["segment_lo"], 7 * cp.detail["segment_hi"]
         cost = BinomialCost(k, n)
         assert cost(lo, out.index) + cost(out.index, hi) <= cost(lo, 7 * b) + cost(7 * b, hi) + 1e-9
-        assert out.before == round(k[lo:out.index].sum() / n[lo:out.index].sum(), 4)
-        assert out.after == round(k[out.index:hi].sum() / n[out.index:hi].sum(), 4)
+        assert out.before == pytest.approx(k[lo:out.index].sum() / n[lo:out.index].sum(), abs=1e-4)  # rounded to 4 places
+        assert out.after == pytest.approx(k[out.index:hi].sum() / n[out.index:hi].sum(), abs=1e-4)
 
 
 def test_a_partial_last_bin_is_not_a_fall_in_volume():

@@ -362,14 +362,28 @@ def test_web_db_urls(tmp_path):
     assert db.dialect == "sqlite" and db.search_text("") == []
 
 
+def _template_page(tmp_path, rows: list[dict], template: str) -> str:
+    """The web page of `template` after `rows` (a JSONL corpus) are ingested and analyzed."""
+    import json
+
+    from memescope import analyze, ingest
+
+    (tmp_path / "posts.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    db = str(tmp_path / "a.db")
+    ingest(tmp_path / "posts.jsonl", db)
+    analyze(db)
+    web, _ = prepare(db)
+    try:
+        return TestClient(create_app(web, WebConfig(secret="s"))).get(f"/t/{template}").text
+    finally:
+        web.close()
+
+
 def test_a_template_page_shows_its_communities_apart(tmp_path, monkeypatch):
     """As in the report: when a template has two communities of 30+ posts, its page draws them apart and
     says where its meaning moved (here in community a only)."""
-    import json
     import random
     from datetime import date, timedelta
-
-    from memescope import analyze, ingest
 
     monkeypatch.setenv("MEMESCOPE_USE_MODEL", "none")
     rng = random.Random(2)
@@ -381,15 +395,20 @@ def test_a_template_page_shows_its_communities_apart(tmp_path, monkeypatch):
         words = lockdown if community == "a" and day >= date(2020, 3, 1) else calm
         rows.append({"id": f"p{i}", "text": rng.choice(words), "created_at": day.isoformat(), "community": community,
                      "template": "wave-cat"})
-    (tmp_path / "posts.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
-    db = str(tmp_path / "a.db")
-    ingest(tmp_path / "posts.jsonl", db)
-    analyze(db)
-    web, _ = prepare(db)
-    try:
-        page = TestClient(create_app(web, WebConfig(secret="s"))).get("/t/wave-cat").text
-    finally:
-        web.close()
+    page = _template_page(tmp_path, rows, "wave-cat")
     assert "By community" in page and "wave-cat by community" in page and "<svg" in page
     assert "The share of pandemic captions for wave-cat (in a) rose" in page
     assert "(in b)" not in page
+
+
+def test_a_template_page_says_how_its_mood_moved(tmp_path, monkeypatch):
+    from datetime import date, timedelta
+
+    monkeypatch.setenv("MEMESCOPE_USE_MODEL", "none")
+    cheerful, lonely = ["what a lovely sunny morning", "great pizza night with friends"], ["so tired and alone tonight", "another lonely grey day"]
+    rows = [{"id": f"p{i}", "text": (lonely if day >= date(2020, 3, 11) else cheerful)[i % 2], "created_at": day.isoformat(),
+             "template": "mood-cat"} for i in range(300) for day in [date(2019, 6, 1) + timedelta(days=2 * i)]]
+    page = _template_page(tmp_path, rows, "mood-cat")
+    # the change is read as a mean on VADER's scale, not as a share of posts
+    assert re.search(r"mean sentiment</span> from <strong>2020-03-1[12]</strong>", page)
+    assert re.search(r"mean sentiment \+0\.\d\d → -0\.\d\d \(VADER", page), page[page.find("What changed"):][:800]

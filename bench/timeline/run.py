@@ -40,8 +40,13 @@ def wilson(k: int, n: int) -> list[float]:
 
 
 def synthetic(series: int, seed: int) -> dict:
-    from memescope.timeline import detect_count_changes, detect_share_changes
-    from memescope.timeline.synthetic import count_series, share_series
+    from memescope.timeline import detect_count_changes, detect_mean_changes, detect_share_changes
+    from memescope.timeline.synthetic import PlantedScores, count_series, score_series, share_series
+
+    def detect(s):
+        if isinstance(s, PlantedScores):
+            return detect_mean_changes(s.s, s.q, s.n)
+        return detect_count_changes(s.n) if s.k is None else detect_share_changes(s.k, s.n)
 
     rng = np.random.default_rng(seed)
     out = {}
@@ -50,16 +55,18 @@ def synthetic(series: int, seed: int) -> dict:
         "counts (overdispersed x3)": lambda ch: count_series(rng, changes=ch, dispersion=3.0),
         "shares (25 posts a bin)": lambda ch: share_series(rng, changes=ch),
         "shares (8 posts a bin)": lambda ch: share_series(rng, changes=ch, trials=8),
+        "sentiment (25 posts a bin)": lambda ch: score_series(rng, changes=ch),
+        "sentiment (8 posts a bin)": lambda ch: score_series(rng, changes=ch, posts=8),
+        "sentiment (25, wandering 0.1)": lambda ch: score_series(rng, changes=ch, drift=0.1),
     }
     for name, make in kinds.items():
         found = planted = alarms = 0
         for i in range(series):
             s = make(1 + i % 2)
-            cps = detect_count_changes(s.n) if s.k is None else detect_share_changes(s.k, s.n)
+            cps = detect(s)
             planted += len(s.changes)
             found += sum(any(abs(cp.index - c) <= 1 for cp in cps) for c in s.changes)
-            null = make(0)
-            alarms += bool(detect_count_changes(null.n) if null.k is None else detect_share_changes(null.k, null.n))
+            alarms += bool(detect(make(0)))
         out[name] = {"planted": planted, "found_within_one_bin": round(found / planted, 4), "found_95": wilson(found, planted),
                      "null_series": series, "false_alarm_rate": round(alarms / series, 4), "false_alarm_95": wilson(alarms, series)}
         print(f"{name:28s} found {found}/{planted} = {found / planted:.1%} within one bin; "
@@ -71,7 +78,7 @@ def bursts(runs: int, seed: int) -> dict:
     """Short dense corpora with exact dates (60 days, 20 posts a weekday, quieter weekends), a share change
     1% -> 40% on a random day that is not a Monday, and as many null corpora: the dating error and false
     alarms with day bins (what choose_unit picks for them) against week bins, whose share changes are
-    placed to the day (refine_share_change) or, as before session 10, left on their week."""
+    placed to the day (refine_change) or, as before session 10, left on their week."""
     from datetime import date, timedelta
 
     from memescope.timeline.analysis import PostPoint, analyze_posts

@@ -10,9 +10,11 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
   first_by_community {community: date}, communities {community: posts}, match_methods {method: n},
   sentiment_mean, contexts {context: share}, uses {use: share}, bin_unit,
   timeline[] {bin, n, contexts {name: n}, uses {use: n}, sentiment},
-  change_points[] {date, date_low, date_high, kind ("volume", "context:NAME" or "use:NAME"), before, after, unit (the bins
-  it was found on), date_unit ("day" when a share change was then placed to the day; else unit), segment_start, segment_end,
-  effect {diff, diff_low, diff_high} (shares) or {rate_ratio, rate_ratio_low, rate_ratio_high} (volume),
+  change_points[] {date, date_low, date_high, kind ("volume", "context:NAME", "use:NAME" or
+  "sentiment"), before, after (posts per bin, shares, or mean VADER sentiment of the posts with text), unit (the
+  bins it was found on), date_unit ("day" when a change of share or sentiment was then placed to the day; else
+  unit), segment_start, segment_end, effect {diff, diff_low, diff_high} (shares, sentiment) or {rate_ratio,
+  rate_ratio_low, rate_ratio_high} (volume),
   terms_before[], terms_after[] {term, z, before, after}, samples_before[], samples_after[],
   embedding {drift, noise, representative_before[], representative_after[], topics[] {status ("appeared",
   "vanished" or "stayed"), before, after (shares of the sampled captions), z, terms[], example}} (meaning
@@ -33,7 +35,8 @@ report.json keys (schema "memescope.report/1"; keys are only ever added):
   use_cues[]}, references[] (image paths)
 - clusters[]: id, size, medoid (sha256 of the medoid image), medoid_path
 - unassigned_images, non_meme_images (unassigned and in no cluster)
-- findings[]: {text, template, kind, date, size (|after - before| for shares, 0 for volume)}, meaning first,
+- findings[]: {text, template, kind, date, size (|after - before| for shares, half of it for sentiment, 0 for
+  volume)}, meaning first,
   largest first
 - runs[]: id, command, started_at, finished_at, status, stages[]
 """
@@ -137,24 +140,33 @@ def _finding(template: str, cp: dict, scope: str = "") -> str:
     if cp["kind"] == "volume":
         ratio = f", x{eff['rate_ratio']:.2g} [{eff['rate_ratio_low']:.2g}, {eff['rate_ratio_high']:.2g}]" if "rate_ratio" in eff else ""
         return f"Posting volume {where} {verb} from {cp['before']:.1f} to {cp['after']:.1f} posts per {unit or 'bin'}{ratio} from {when}."
-    ctx = cp["kind"].split(":", 1)[1]
+    mood = cp["kind"] == "sentiment"
+    level = (lambda v: f"{v:+.2f}") if mood else _pct  # noqa: E731
     steps = cp.get("steps") or []
     if steps:
         # a shift in steps: say when it started and ended, and where each step took it
-        parts = ", ".join(f"to {_pct(st['after'])} from {_when(st['date'], at)}" for st in steps)
+        parts = ", ".join(f"to {level(st['after'])} from {_when(st['date'], at)}" for st in steps)
         when = f"{_when(steps[0]['date'], at)} to {_when(steps[-1]['date'], at)} in {len(steps)} steps ({parts})"
+    over = "over" if steps else "from"
+    if mood:
+        diff = f" (change {eff['diff']:+.2f}, 95% CI {eff['diff_low']:+.2f} to {eff['diff_high']:+.2f})" if "diff" in eff else ""
+        # a mood turns either way: the words of the new mood say what it turned to
+        words = "; words typical after it: " + ", ".join(t["term"] for t in cp["terms_after"][:5]) if cp.get("terms_after") else ""
+        return (f"The mean sentiment of captions {where} (VADER, -1 to 1) {verb} from {level(cp['before'])} to "
+                f"{level(cp['after'])}{diff} {over} {when}{words}.")
     diff = f" (change {100 * eff['diff']:+.0f} points, 95% CI {100 * eff['diff_low']:+.0f} to {100 * eff['diff_high']:+.0f})" if "diff" in eff else ""
     words = ""
     if cp.get("terms_after") and cp["after"] > cp["before"]:
         words = "; words that came in: " + ", ".join(t["term"] for t in cp["terms_after"][:5])
-    return f"The share of {ctx} captions {where} {verb} from {_pct(cp['before'])} to {_pct(cp['after'])}{diff} {'over' if steps else 'from'} {when}{words}."
+    ctx = cp["kind"].split(":", 1)[1]
+    return f"The share of {ctx} captions {where} {verb} from {_pct(cp['before'])} to {_pct(cp['after'])}{diff} {over} {when}{words}."
 
 
 def kind_label(kind: str) -> str:
     """A change point's kind in words: "volume" -> "posting volume", "context:pandemic" -> "pandemic
-    context", "use:sincere" -> "sincere use"."""
+    context", "use:sincere" -> "sincere use", "sentiment" -> "mean sentiment"."""
     family, _, name = kind.partition(":")
-    return "posting volume" if family == "volume" else f"{name} {family}" if name else kind
+    return {"volume": "posting volume", "sentiment": "mean sentiment"}.get(family) or (f"{name} {family}" if name else kind)
 
 
 def _readable(text: str | None) -> bool:
@@ -178,9 +190,10 @@ def _cue_words(use_cues: str | None) -> list[str]:
 
 
 def _finding_entry(template: str | None, cp: dict) -> dict:
-    share = cp["kind"] != "volume"
+    # size: the change in share, or half the change in mean sentiment (whose scale spans -1 to 1)
+    scale = {"volume": 0.0, "sentiment": 0.5}.get(cp["kind"], 1.0)
     return {"text": _finding(template or "*", cp), "template": template, "kind": cp["kind"], "date": cp["date"],
-            "size": round(abs(cp["after"] - cp["before"]), 4) if share else 0.0}
+            "size": round(scale * abs(cp["after"] - cp["before"]), 4)}
 
 
 def build_report(store: Store, template: str | None = None, samples: int = 8) -> dict:
@@ -309,9 +322,9 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
     report["non_meme_images"] = int(store.scalar("SELECT count(*) FROM matches WHERE template_id IS NULL AND cluster_id IS NULL"))
     # meaning findings first (context and use), then volume; within each, by template size
     rank = {t["name"]: i for i, t in enumerate(templates)}
-    # shifts in meaning (context and use shares) first, largest first: on a big corpus many small shifts
+    # shifts in meaning (context and use shares, sentiment) first, largest first: on a big corpus many small shifts
     # are significant, and the reader should meet the big ones; then volume changes by template size
-    findings.sort(key=lambda f: (not f["kind"].startswith(("context", "use")), -f["size"], f["template"] is not None,
+    findings.sort(key=lambda f: (f["kind"] == "volume", -f["size"], f["template"] is not None,
                                  rank.get(f["template"], -1), f["date"]))
     report["findings"] = findings
     report["runs"] = [

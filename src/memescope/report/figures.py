@@ -44,7 +44,7 @@ def _mark_changes(ax, change_points: list[dict], prefix: str) -> None:
             ax.axvspan(date.fromisoformat(cp["date_low"]), date.fromisoformat(cp["date_high"]), color=_INK, alpha=0.08, lw=0)
         ax.axvline(x, color=_INK, ls=(0, (4, 3)), lw=1.1)
         arrow = "↑" if cp["after"] > cp["before"] else "↓"
-        ax.annotate(f"{cp['kind'][len(prefix):]} {arrow}", (x, 1), xycoords=("data", "axes fraction"),
+        ax.annotate(f"{cp['kind'][len(prefix):] or cp['kind']} {arrow}", (x, 1), xycoords=("data", "axes fraction"),
                     xytext=(3, -4), textcoords="offset points", fontsize=7, color=_INK, rotation=90, va="top")
 
 
@@ -87,6 +87,7 @@ def timeline_figure(timeline: list[dict], change_points: list[dict], title: str 
         ax2.set_ylim(0, 100)
         ax2.set_ylabel("share of posts (%)", color=_LINE)
         ax2.spines[["top"]].set_visible(False)
+        _mark_changes(ax2, change_points, "sentiment")
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
     _mark_changes(ax, change_points, "context:")  # use changes are drawn on the use figure
@@ -108,8 +109,8 @@ USE_STYLE = {
 
 def use_figure(timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None) -> Figure | None:
     """How the meme is used over time: each use's share of the bin's classified posts as stacked bands
-    (colour and hatch), the mean sentiment per bin (dotted line, right axis), use change points as
-    labelled dashed lines with their 95% intervals shaded. Bins with fewer than 3 classified posts are
+    (colour and hatch), the mean sentiment per bin (dotted line, right axis), use and sentiment change
+    points as labelled dashed lines with their 95% intervals shaded. Bins with fewer than 3 classified posts are
     left blank rather than drawn as 0% or 100%."""
     uses = [u for u in USE_STYLE if any(b.get("uses", {}).get(u) for b in timeline)]
     if not uses:
@@ -148,6 +149,7 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
         ax2.axhline(0, color=_INK, lw=0.5, alpha=0.4)
         ax2.set_ylabel("mean sentiment (VADER)", color=_INK)
         ax2.spines[["top"]].set_visible(False)
+        _mark_changes(ax2, change_points, "sentiment")
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
     # below the plot: a legend of five entries above it would run into the title

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from .bins import UNITS, bin_days, bin_range, bin_start, choose_unit
-from .changepoints import detect_count_changes, detect_share_changes, refine_share_change
+from .changepoints import (BinomialCost, NormalMeanCost, detect_count_changes, detect_mean_changes,
+                           detect_share_changes, refine_change)
 from .terms import distinctive_terms
 
 __all__ = ["PostPoint", "SeriesResult", "analyze_posts", "detection_unit"]
@@ -64,23 +65,33 @@ def _tags(p: PostPoint) -> tuple[str, ...]:
     return (*p.contexts, f"use:{p.use}") if p.use else p.contexts
 
 
+def _scored(p: PostPoint) -> bool:
+    # a post without text has no sentiment (VADER gives a blank 0.0): it would pull the mean to neutral
+    return p.sentiment is not None and bool(p.text.strip())
+
+
+def _sentiment(posts: list[PostPoint], idx: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per bin of `idx`: the sum, the sum of squares and the number of the scored posts' sentiment."""
+    ok = np.array([_scored(p) for p in posts], dtype=bool)
+    x = np.array([p.sentiment if o else 0.0 for p, o in zip(posts, ok)], dtype=float)
+    return (np.bincount(idx, x, size), np.bincount(idx, x * x, size), np.bincount(idx, ok.astype(float), size))
+
+
 def _bin(posts: list[PostPoint], unit: str, contexts: list[str]):
     dates = [p.created_at for p in posts]
     bins = bin_range(min(dates), max(dates), unit)
     pos = {b: i for i, b in enumerate(bins)}
     n = np.zeros(len(bins))
     k = {c: np.zeros(len(bins)) for c in contexts}
-    s = np.zeros(len(bins))
     idx = np.empty(len(posts), dtype=np.int64)
     for j, p in enumerate(posts):
         i = pos[bin_start(p.created_at, unit)]
         idx[j] = i
         n[i] += 1
-        s[i] += p.sentiment or 0.0
         for c in _tags(p):
             if c in k:
                 k[c][i] += 1
-    return bins, n, k, s, idx
+    return bins, n, k, _sentiment(posts, idx, len(bins)), idx
 
 
 def _end(bins: list[str], unit: str) -> str:
@@ -106,7 +117,7 @@ def _exposure(bins: list[str], unit: str, first: str, last: str) -> np.ndarray:
 
 class _Days:
     """The posts counted per calendar day, from the first post's day to the last's: the fine scale a
-    share change found on weeks or months is placed on (refine_share_change)."""
+    change of share or of mean sentiment found on weeks or months is placed on (refine_change)."""
 
     def __init__(self, posts: list[PostPoint], contexts: list[str], bins: list[str], unit: str):
         first = date.fromisoformat(posts[0].created_at[:10])
@@ -116,8 +127,17 @@ class _Days:
         self.n = np.bincount(self.idx, minlength=size).astype(float)
         tags = [_tags(p) for p in posts]
         self.k = {c: np.bincount(self.idx[[c in t for t in tags]], minlength=size).astype(float) for c in contexts}
+        self.sentiment = _sentiment(posts, self.idx, size)
         pos = {b: i for i, b in enumerate(bins)}
         self.bin = np.array([pos[bin_start(d, unit)] for d in self.labels])
+
+    def cost(self, kind: str, cp):
+        """The level cost of `kind` on days, with the dispersion the change was found with on bins."""
+        d = cp.detail
+        if kind == "sentiment":
+            return NormalMeanCost(*self.sentiment, var=d["var"], phi=d["phi"], min_size=1)
+        return BinomialCost(self.k[kind.split(":", 1)[1] if kind.startswith("context:") else kind], self.n,
+                            phi=d["phi"], min_size=1)
 
 
 def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Counter | None = None,
@@ -126,40 +146,44 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
     the two line up), and change points (volume, each context's share) found on the detection unit,
     each with a date interval, an effect size, and distinctive terms on each side.
 
-    With `refine`, a share change found on bins coarser than a day is then placed to the day
-    (refine_share_change): its date, interval, shares and the texts of its two sides come from the
-    days. Volume changes stay on bins: daily counts carry weekday cycles the count model does not have."""
+    Change points are sought in volume, in each context's and each use's share, and in mean sentiment
+    (over posts with text). With `refine`, a change of share or of sentiment found on bins coarser than a
+    day is then placed to the day (refine_change): its date, interval, levels and the texts of its two
+    sides come from the days. Volume changes stay on bins: daily counts carry weekday cycles the count
+    model does not have."""
     posts = sorted(posts, key=lambda p: p.created_at)
     errors = np.array([p.date_error for p in posts])
     # day bins only for exact dates: a date that may be off by days or weeks is not worth a day
     unit = unit or choose_unit([p.created_at for p in posts], finest="day" if (errors < 1).all() else "week")
     uses = sorted({f"use:{p.use}" for p in posts if p.use})
     contexts = [*contexts, *uses]
-    bins, n, k, s, idx = _bin(posts, unit, contexts)
+    bins, n, k, sent, idx = _bin(posts, unit, contexts)
+    ssum, _, scored = sent
     res = SeriesResult(unit, bins, n.astype(int).tolist(),
                        {c: v.astype(int).tolist() for c, v in k.items() if not c.startswith("use:")},
-                       [round(s[i] / n[i], 4) if n[i] else None for i in range(len(bins))],
+                       [round(ssum[i] / scored[i], 4) if scored[i] else None for i in range(len(bins))],
                        use_n={c[4:]: v.astype(int).tolist() for c, v in k.items() if c.startswith("use:")})
     du = detection_unit(unit)
     if du == unit:  # the usual case: detect on the display bins
-        dbins, dn, dk = bins, n, k
+        dbins, dn, dk, dsent = bins, n, k, sent
     else:
-        dbins, dn, dk, _, idx = _bin(posts, du, contexts)
+        dbins, dn, dk, dsent, idx = _bin(posts, du, contexts)
     on_bins = (dbins, idx, du)
     found = [("volume", cp, on_bins) for cp in detect_count_changes(dn, exposure=_exposure(dbins, du, posts[0].created_at,
                                                                                            posts[-1].created_at))]
     # steps of one shift less than ~2 months apart are one change of meaning (see detect_share_changes)
     merge_gap = max(1, round(MERGE_DAYS / bin_days(du)))
+    levels = [(c if c.startswith("use:") else f"context:{c}", detect_share_changes(dk[c], dn, merge_gap=merge_gap))
+              for c in contexts if dk[c].sum()]
+    levels.append(("sentiment", detect_mean_changes(*dsent, merge_gap=merge_gap)))
     days = None
-    for c in contexts:
-        if dk[c].sum():
-            kind = c if c.startswith("use:") else f"context:{c}"
-            for cp in detect_share_changes(dk[c], dn, merge_gap=merge_gap):
-                if not refine or du == "day":
-                    found.append((kind, cp, on_bins))
-                    continue
-                days = days or _Days(posts, contexts, dbins, du)
-                found.append((kind, refine_share_change(cp, days.k[c], days.n, days.bin), (days.labels, days.idx, "day")))
+    for kind, cps in levels:
+        for cp in cps:
+            if not refine or du == "day":
+                found.append((kind, cp, on_bins))
+                continue
+            days = days or _Days(posts, contexts, dbins, du)
+            found.append((kind, refine_change(cp, days.cost(kind, cp), days.bin), (days.labels, days.idx, "day")))
     # segment edges per kind, to take "before" and "after" texts from the adjacent segments only
     by_kind: dict[str, list[int]] = {}
     for kind, cp, _ in found:
@@ -197,7 +221,7 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
             "effect": {k2: v for k2, v in d.items() if k2.startswith(("diff", "rate_ratio"))},
             "terms_before": tb,
             "terms_after": ta,
-            "detail": {k2: v for k2, v in d.items() if k2 in ("phi", "n_before", "n_after", "date_error_days")}
+            "detail": {k2: v for k2, v in d.items() if k2 in ("phi", "var", "n_before", "n_after", "date_error_days")}
             | ({"embedding": drift} if drift else {}),
             "steps": [{"date": labels[st["index"]], "before": st["before"], "after": st["after"]} for st in d.get("steps", [])],
         })

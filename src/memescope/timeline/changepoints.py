@@ -1,5 +1,6 @@
-"""Change points in counts (quasi-Poisson) and in shares (quasi-binomial): exact penalized segmentation
-(PELT), vectorized for our two costs (tests check it against ruptures' PELT with the same costs).
+"""Change points in counts (quasi-Poisson), in shares (quasi-binomial) and in mean scores such as
+sentiment (quasi-Gaussian): exact penalized segmentation (PELT), vectorized for our costs (tests check
+it against ruptures' PELT with the same costs).
 
 Real counts are overdispersed: a plain Poisson cost turns every busy week into a change. We estimate the
 dispersion phi from successive differences (for a stationary Poisson series E[(x_t - x_t-1)^2] equals
@@ -15,8 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["ChangePoint", "PoissonCost", "BinomialCost", "segment", "detect_count_changes", "detect_share_changes",
-           "refine_share_change", "PENALTY_FACTOR"]
+__all__ = ["ChangePoint", "PoissonCost", "BinomialCost", "NormalMeanCost", "segment", "detect_count_changes",
+           "detect_share_changes", "detect_mean_changes", "refine_change", "PENALTY_FACTOR"]
 
 PENALTY_FACTOR = 3.0
 
@@ -57,24 +58,78 @@ class PoissonCost:
         return 2 * (self.sat[t] - self.sat[s] - fit) / self.phi
 
 
-class BinomialCost:
-    """Quasi-binomial deviance of a constant share on bins [s, t) (k successes of n per bin)."""
+class _LevelCost:
+    """What a level cost (a share, a mean) says besides its cost: how many posts a segment holds and its
+    level, from cumulative sums of the value (`cv`: successes, scores) and of posts (`cn`)."""
 
-    min_size = 2
+    cv: np.ndarray
+    cn: np.ndarray
 
-    def __init__(self, k: np.ndarray, n: np.ndarray, phi: float = 1.0):
+    def posts(self, s, t):
+        return self.cn[t] - self.cn[s]
+
+    def stat(self, s: int, t: int) -> float:
+        nn = self.cn[t] - self.cn[s]
+        return float((self.cv[t] - self.cv[s]) / nn) if nn else 0.0
+
+
+class BinomialCost(_LevelCost):
+    """Quasi-binomial deviance of a constant share on bins [s, t) (k successes of n per bin).
+
+    Level costs (this and NormalMeanCost) also say how many posts a segment holds (`posts`), its level
+    (`stat`: the share) and the effect of a change between two segments with its interval (`effect`)."""
+
+    def __init__(self, k: np.ndarray, n: np.ndarray, phi: float = 1.0, min_size: int = 2):
         k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
-        self.n, self.phi = len(k), phi
+        self.n, self.phi, self.min_size = len(k), phi, min_size
         p = np.divide(k, n, out=np.zeros_like(k), where=n > 0)
-        self.ck = np.concatenate([[0.0], np.cumsum(k)])
+        self.cv = np.concatenate([[0.0], np.cumsum(k)])
         self.cn = np.concatenate([[0.0], np.cumsum(n)])
         self.sat = np.concatenate([[0.0], np.cumsum(_xlogy(k, p) + _xlogy(n - k, 1 - p))])
 
     def __call__(self, s, t):
-        kk, nn = self.ck[t] - self.ck[s], self.cn[t] - self.cn[s]
+        kk, nn = self.cv[t] - self.cv[s], self.cn[t] - self.cn[s]
         p = np.divide(kk, nn, out=np.zeros_like(np.asarray(kk, dtype=float)), where=np.asarray(nn) > 0)
         fit = _xlogy(kk, p) + _xlogy(nn - kk, 1 - p)
         return 2 * (self.sat[t] - self.sat[s] - fit) / self.phi
+
+
+    def effect(self, lo: int, first: int, last: int, hi: int) -> dict:
+        """after - before with its 95% interval (Agresti-Caffo: one success and one failure added to each
+        side, so a tiny or all-or-nothing segment still gets an honest width; inflated by phi)."""
+        kb, nb = self.cv[first] - self.cv[lo], self.cn[first] - self.cn[lo]
+        ka, na = self.cv[hi] - self.cv[last], self.cn[hi] - self.cn[last]
+        q1, q2 = (kb + 1) / (nb + 2), (ka + 1) / (na + 2)
+        se = math.sqrt(self.phi * (q1 * (1 - q1) / (nb + 2) + q2 * (1 - q2) / (na + 2)))
+        d = q2 - q1
+        return {"diff": round(float(ka / na - kb / nb), 4) if na and nb else 0.0,
+                "diff_low": round(max(-1.0, d - 1.96 * se), 4), "diff_high": round(min(1.0, d + 1.96 * se), 4)}
+
+
+class NormalMeanCost(_LevelCost):
+    """Quasi-Gaussian cost of a constant mean on bins [s, t) of a score per post (sentiment): `s`, `q`
+    and `n` are each bin's sum, sum of squares and number of scored posts, `var` the variance of one
+    post around its bin's mean, `phi` how much more bin means vary than var / n says (topics come and
+    go from week to week). The cost is the segment's sum of squares about its mean over var * phi: the
+    part within bins is the same for any segmentation, so only the spread of bin means counts."""
+
+    def __init__(self, s, q, n, var: float, phi: float = 1.0, min_size: int = 2):
+        s, q, n = (np.asarray(a, dtype=float) for a in (s, q, n))
+        self.n, self.var, self.phi, self.min_size = len(s), var, phi, min_size
+        self.cv, self.cq, self.cn = (np.concatenate([[0.0], np.cumsum(a)]) for a in (s, q, n))
+
+    def __call__(self, s, t):
+        ss, qq, nn = self.cv[t] - self.cv[s], self.cq[t] - self.cq[s], self.cn[t] - self.cn[s]
+        fit = np.divide(ss * ss, nn, out=np.zeros_like(np.asarray(ss, dtype=float)), where=np.asarray(nn) > 0)
+        return np.maximum(qq - fit, 0.0) / (self.var * self.phi)
+
+
+    def effect(self, lo: int, first: int, last: int, hi: int) -> dict:
+        """after - before (difference of means) with its 95% interval, inflated by phi."""
+        nb, na = self.cn[first] - self.cn[lo], self.cn[hi] - self.cn[last]
+        d = self.stat(last, hi) - self.stat(lo, first)
+        se = math.sqrt(self.var * self.phi * (1 / max(nb, 1) + 1 / max(na, 1)))
+        return {"diff": round(d, 4), "diff_low": round(d - 1.96 * se, 4), "diff_high": round(d + 1.96 * se, 4)}
 
 
 def segment(cost, penalty: float) -> list[int]:
@@ -130,6 +185,22 @@ def _phi_shares(k: np.ndarray, n: np.ndarray) -> float:
     return max(1.0, float(np.median(r)) / 0.455)
 
 
+def _var_phi_means(s: np.ndarray, q: np.ndarray, n: np.ndarray) -> tuple[float, float]:
+    """The variance of one post about its bin's mean (pooled within bins: a change of level between bins
+    does not inflate it) and the overdispersion of bin means (successive differences, as _phi_shares)."""
+    ok = n > 0
+    s, q, n = s[ok], q[ok], n[ok]
+    if not len(n):
+        return 0.0, 1.0
+    dof = (n - 1).sum()
+    var = float((q - s * s / n).sum() / dof) if dof > 0 else float(q.sum() / n.sum() - (s.sum() / n.sum()) ** 2)
+    if var <= 1e-12 or len(n) < 4:
+        return max(var, 0.0), 1.0
+    m = s / n
+    r = (m[1:] - m[:-1]) ** 2 / (var * (1 / n[1:] + 1 / n[:-1]))
+    return var, max(1.0, float(np.median(r)) / 0.455)
+
+
 def _location_interval(cost, lo: int, b: int, hi: int, level: float = 0.95) -> tuple[int, int]:
     """Credible interval for a change between segments [lo, b) and [b, hi): with one change in (lo, hi)
     and a flat prior on where, the posterior of position t is proportional to exp(-cost(t) / 2), the cost
@@ -178,14 +249,40 @@ def detect_count_changes(counts, penalty_factor: float = PENALTY_FACTOR, exposur
 MIN_SEGMENT_POSTS = 10  # a share measured on fewer posts is not a finding (1 post in a bin is 0% or 100%)
 
 
-def _share_effect(kb: float, nb: float, ka: float, na: float, phi: float) -> dict:
-    """after - before with its 95% interval (Agresti-Caffo: one success and one failure added to each side,
-    so a tiny or all-or-nothing segment still gets an honest width; inflated by phi)."""
-    q1, q2 = (kb + 1) / (nb + 2), (ka + 1) / (na + 2)
-    se = math.sqrt(phi * (q1 * (1 - q1) / (nb + 2) + q2 * (1 - q2) / (na + 2)))
-    d = q2 - q1
-    return {"diff": round(ka / na - kb / nb, 4) if na and nb else 0.0,
-            "diff_low": round(max(-1.0, d - 1.96 * se), 4), "diff_high": round(min(1.0, d + 1.96 * se), 4)}
+def _detect_levels(cost, penalty_factor: float, min_posts: int, merge_gap: int) -> list[ChangePoint]:
+    """Change points in the level of a series (a share or a mean) under a level cost; see
+    detect_share_changes for the rules they follow."""
+    bks = segment(cost, penalty_factor * math.log(max(cost.n, 2)))
+    while True:
+        edges = [0, *bks, cost.n]
+        thin = [i for i in range(len(edges) - 1) if cost.posts(edges[i], edges[i + 1]) < min_posts]
+        if not thin or not bks:
+            break
+        i = thin[0]  # merge the thinnest-first segment into a neighbour by dropping one of its edges
+        bks = [b for j, b in enumerate(bks) if j != (i - 1 if i == len(edges) - 2 else i)]
+    edges = [0, *bks, cost.n]
+    level = [cost.stat(a, b) for a, b in zip(edges, edges[1:])]
+    # group steps: i and i+1 join when the segment between them is short and both move the same way
+    groups: list[list[int]] = []
+    for i in range(len(bks)):
+        if (groups and merge_gap and bks[i] - bks[i - 1] <= merge_gap
+                and np.sign(level[i] - level[i - 1]) == np.sign(level[i + 1] - level[i])):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    out = []
+    for g in groups:
+        lo, first, last, hi = edges[g[0]], bks[g[0]], bks[g[-1]], edges[g[-1] + 2]
+        il, _ = _location_interval(cost, lo, first, edges[g[0] + 2])
+        _, ih = _location_interval(cost, edges[g[-1]], last, hi)
+        main = max(g, key=lambda i: abs(level[i + 1] - level[i]))
+        detail = {"phi": round(cost.phi, 3), "n_before": int(cost.posts(lo, first)), "n_after": int(cost.posts(last, hi)),
+                  "index_low": il, "index_high": ih, "segment_lo": lo, "segment_hi": hi, "first": first, "last": last}
+        detail |= cost.effect(lo, first, last, hi)
+        if len(g) > 1:
+            detail["steps"] = [{"index": bks[i], "before": round(level[i], 4), "after": round(level[i + 1], 4)} for i in g]
+        out.append(ChangePoint(bks[main], round(level[g[0]], 4), round(level[g[-1] + 1], 4), detail))
+    return out
 
 
 def detect_share_changes(k, n, penalty_factor: float = PENALTY_FACTOR, min_posts: int = MIN_SEGMENT_POSTS,
@@ -201,68 +298,45 @@ def detect_share_changes(k, n, penalty_factor: float = PENALTY_FACTOR, min_posts
 
     detail: phi, n_before/n_after, index_low/index_high (95% credible interval of the change's first
     bin), segment_lo/segment_hi (the bins compared: [segment_lo, first) against [last, segment_hi)),
-    first/last (the first and last step), and diff (after - before) with its 95% interval (_share_effect)."""
+    first/last (the first and last step), and diff (after - before) with its 95% interval
+    (BinomialCost.effect)."""
     k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
-    phi = _phi_shares(k, n)
-    cost = BinomialCost(k, n, phi)
-    bks = segment(cost, penalty_factor * math.log(max(len(k), 2)))
-    while True:
-        edges = [0, *bks, len(k)]
-        thin = [i for i in range(len(edges) - 1) if n[edges[i]:edges[i + 1]].sum() < min_posts]
-        if not thin or not bks:
-            break
-        i = thin[0]  # merge the thinnest-first segment into a neighbour by dropping one of its edges
-        bks = [b for j, b in enumerate(bks) if j != (i - 1 if i == len(edges) - 2 else i)]
-    edges = [0, *bks, len(k)]
-    seg_share = [k[a:b].sum() / n[a:b].sum() if n[a:b].sum() else 0.0 for a, b in zip(edges, edges[1:])]
-    # group steps: i and i+1 join when the segment between them is short and both move the same way
-    groups: list[list[int]] = []
-    for i in range(len(bks)):
-        if (groups and merge_gap and bks[i] - bks[i - 1] <= merge_gap
-                and np.sign(seg_share[i] - seg_share[i - 1]) == np.sign(seg_share[i + 1] - seg_share[i])):
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-    out = []
-    for g in groups:
-        lo, first, last, hi = edges[g[0]], bks[g[0]], bks[g[-1]], edges[g[-1] + 2]
-        kb, nb = k[lo:first].sum(), n[lo:first].sum()
-        ka, na = k[last:hi].sum(), n[last:hi].sum()
-        p1, p2 = seg_share[g[0]], seg_share[g[-1] + 1]  # the pooled shares of the two compared segments
-        il, _ = _location_interval(cost, lo, first, edges[g[0] + 2])
-        _, ih = _location_interval(cost, edges[g[-1]], last, hi)
-        main = max(g, key=lambda i: abs(seg_share[i + 1] - seg_share[i]))
-        detail = {"phi": round(phi, 3), "n_before": int(nb), "n_after": int(na), "index_low": il, "index_high": ih,
-                  "segment_lo": lo, "segment_hi": hi, "first": first, "last": last} | _share_effect(kb, nb, ka, na, phi)
-        if len(g) > 1:
-            detail["steps"] = [{"index": bks[i], "before": round(float(seg_share[i]), 4), "after": round(float(seg_share[i + 1]), 4)}
-                               for i in g]
-        out.append(ChangePoint(bks[main], round(float(p1), 4), round(float(p2), 4), detail))
-    return out
+    return _detect_levels(BinomialCost(k, n, _phi_shares(k, n)), penalty_factor, min_posts, merge_gap)
 
 
-def refine_share_change(cp: ChangePoint, k_fine, n_fine, fine_bin, penalty_factor: float = PENALTY_FACTOR,
-                        level: float = 0.95) -> ChangePoint:
-    """The change `cp` (found on bins by detect_share_changes) placed on a finer scale, e.g. days inside
-    weeks or months: `k_fine`/`n_fine` per fine unit, `fine_bin` the bin each fine unit lies in
-    (non-decreasing). A change found on bins is only known to its bin, but the posts inside it are
-    ordered; each step moves to the fine position, within its bin or the one before, that best splits
-    its two neighbouring segments (same quasi-binomial cost and dispersion as on bins). Among equally good
-    positions (empty days between two posts) the latest is taken: the first day the new share is seen.
-    A step of a shift in several steps that, so placed, no longer gains the penalty it was found with
-    (its neighbour took the posts that made it) is dropped and the others placed again.
+def detect_mean_changes(s, q, n, penalty_factor: float = PENALTY_FACTOR, min_posts: int = MIN_SEGMENT_POSTS,
+                        merge_gap: int = 0) -> list[ChangePoint]:
+    """Change points in the mean of a score per post (sentiment), from each bin's sum `s`, sum of squares
+    `q` and number of scored posts `n`; before/after are the means of the adjacent segments. The same
+    rules as detect_share_changes, with NormalMeanCost: the variance of a post and the overdispersion of
+    bin means are estimated from the data (detail: var, phi), so the penalty holds false alarms down on
+    noisy scores too. diff is the difference of means with its 95% interval."""
+    s, q, n = (np.asarray(a, dtype=float) for a in (s, q, n))
+    var, phi = _var_phi_means(s, q, n)
+    if var <= 1e-12:  # every post scored alike: no level to move
+        return []
+    out = _detect_levels(NormalMeanCost(s, q, n, var, phi), penalty_factor, min_posts, merge_gap)
+    return [ChangePoint(c.index, c.before, c.after, c.detail | {"var": round(var, 6)}) for c in out]
+
+
+def refine_change(cp: ChangePoint, cost, fine_bin, penalty_factor: float = PENALTY_FACTOR,
+                  level: float = 0.95) -> ChangePoint:
+    """The level change `cp` (found on bins by detect_share_changes or detect_mean_changes) placed on a
+    finer scale, e.g. days inside weeks or months. `cost` is the same level cost on the fine units, with
+    the dispersion found on bins and min_size 1 (one day may hold a step); `fine_bin` is the bin each
+    fine unit lies in (non-decreasing). A change found on bins is only known to its bin, but the posts
+    inside it are ordered: each step moves to the fine position, within its bin or the one before, that
+    best splits its two neighbouring segments. Among equally good positions (empty days between two
+    posts) the latest is taken: the first day the new level is seen. A step of a shift in several steps
+    that, so placed, no longer gains the penalty it was found with (its neighbour took the posts that
+    made it) is dropped and the others placed again.
 
     Returns the same change with every index (index, index_low/high, segment_lo/hi, first, last, steps)
-    in fine units, its shares and effect measured on the refined segments, and the date interval the
-    fine-scale posterior of the first and last steps gives (as _location_interval, on fine units)."""
-    kf, nf = np.asarray(k_fine, dtype=float), np.asarray(n_fine, dtype=float)
+    in fine units, its levels and effect measured on the refined segments, and the date interval the
+    fine-scale posterior of the first and last steps gives (_location_interval, on fine units)."""
     fb = np.asarray(fine_bin)
     d = cp.detail
-    phi = d["phi"]
     penalty = penalty_factor * math.log(max(int(fb[-1]) + 1, 2))
-    cost = BinomialCost(kf, nf, phi)
-    cost.min_size = 1  # one day may hold a step; segments are still held to posts below
-    cum_n = np.concatenate([[0.0], np.cumsum(nf)])
 
     def start(b: int) -> int:  # first fine unit of bin b
         return int(np.searchsorted(fb, b, side="left"))
@@ -275,7 +349,7 @@ def refine_share_change(cp: ChangePoint, k_fine, n_fine, fine_bin, penalty_facto
         for b, nxt in zip(bins, [start(b) for b in bins[1:]] + [hi]):
             cands = np.arange(max(start(b - 1), prev + 1), min(start(b + 1), nxt - 1) + 1)
             # both sides keep posts: a cut between two empty stretches is no split
-            cands = cands[(cum_n[cands] - cum_n[prev] > 0) & (cum_n[nxt] - cum_n[cands] > 0)]
+            cands = cands[(cost.posts(prev, cands) > 0) & (cost.posts(cands, nxt) > 0)]
             if not len(cands):
                 cuts.append(start(b))
             else:
@@ -292,17 +366,16 @@ def refine_share_change(cp: ChangePoint, k_fine, n_fine, fine_bin, penalty_facto
         if len(bins) == 1 or min(gains) >= penalty:
             break
         bins = [b for i, b in enumerate(bins) if i != int(np.argmin(gains))]
-    shares = [(kf[a:b].sum() / nf[a:b].sum()) if nf[a:b].sum() else 0.0 for a, b in zip(edges, edges[1:])]
+    levels = [cost.stat(a, b) for a, b in zip(edges, edges[1:])]
     first, last = cuts[0], cuts[-1]
-    kb, nb = kf[lo:first].sum(), nf[lo:first].sum()
-    ka, na = kf[last:hi].sum(), nf[last:hi].sum()
     il, _ = _location_interval(cost, lo, first, edges[2], level)
     _, ih = _location_interval(cost, edges[-3], last, hi, level)
-    main = max(range(len(cuts)), key=lambda i: abs(shares[i + 1] - shares[i]))
+    main = max(range(len(cuts)), key=lambda i: abs(levels[i + 1] - levels[i]))
     detail = {k: v for k, v in d.items() if k != "steps"}
-    detail |= {"n_before": int(nb), "n_after": int(na), "index_low": min(il, first), "index_high": max(ih, last),
-               "segment_lo": lo, "segment_hi": hi, "first": first, "last": last} | _share_effect(kb, nb, ka, na, phi)
+    detail |= {"n_before": int(cost.posts(lo, first)), "n_after": int(cost.posts(last, hi)),
+               "index_low": min(il, first), "index_high": max(ih, last), "segment_lo": lo, "segment_hi": hi,
+               "first": first, "last": last} | cost.effect(lo, first, last, hi)
     if len(cuts) > 1:
-        detail["steps"] = [{"index": c, "before": round(float(shares[i]), 4), "after": round(float(shares[i + 1]), 4)}
+        detail["steps"] = [{"index": c, "before": round(levels[i], 4), "after": round(levels[i + 1], 4)}
                            for i, c in enumerate(cuts)]
-    return ChangePoint(cuts[main], round(float(shares[0]), 4), round(float(shares[-1]), 4), detail)
+    return ChangePoint(cuts[main], round(levels[0], 4), round(levels[-1], 4), detail)

@@ -1,5 +1,5 @@
 """Synthetic series with known truth, shared by the tests and the benchmark: piecewise-constant rates
-(counts) and shares with planted changes, and null series with none."""
+(counts), shares and mean scores (sentiment) with planted changes, and null series with none."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Planted", "count_series", "share_series", "hawkes_posts", "daily_posts"]
+__all__ = ["Planted", "PlantedScores", "count_series", "share_series", "score_series", "hawkes_posts", "daily_posts"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,37 @@ def share_series(rng: np.random.Generator, length: int = 60, changes: int = 1, t
     for i in range(len(edges) - 1):
         p[edges[i]:edges[i + 1]] = levels[i]
     return Planted(rng.binomial(n, p), n, tuple(cps))
+
+
+@dataclass(frozen=True)
+class PlantedScores:
+    s: np.ndarray             # sum of the posts' scores per bin
+    q: np.ndarray             # sum of their squares per bin
+    n: np.ndarray             # posts per bin
+    changes: tuple[int, ...]  # first bin of each new regime
+
+
+def score_series(rng: np.random.Generator, length: int = 60, changes: int = 1, posts: float = 25,
+                 min_gap: int = 8, shift: tuple[float, float] = (0.3, 0.6), drift: float = 0.0) -> PlantedScores:
+    """Sentiment-like scores (VADER compound): per post 0 with probability 0.35 (no sentiment word),
+    else a normal draw of sd 0.5 about the regime's level, clipped to [-1, 1]; Poisson(posts)+1 posts a
+    bin. The level moves by a value in `shift` (up or down, staying within +-0.6) at each change, and
+    with `drift` > 0 every bin's level wanders by a normal draw of that sd (some weeks are gloomier
+    than others: no change)."""
+    cps = _places(rng, length, changes, min_gap)
+    n = rng.poisson(posts, length) + 1
+    level, edges = rng.uniform(-0.3, 0.3), [0, *cps, length]
+    mu = np.empty(length)
+    for i in range(len(edges) - 1):
+        mu[edges[i]:edges[i + 1]] = level
+        step = rng.uniform(*shift)
+        level = level + step if level + step <= 0.6 and (rng.random() < 0.5 or level - step < -0.6) else level - step
+    mu = mu + (rng.normal(0, drift, length) if drift > 0 else 0.0)
+    s, q = np.zeros(length), np.zeros(length)
+    for i in range(length):
+        x = np.clip(rng.normal(mu[i], 0.5, n[i]), -1, 1) * (rng.random(n[i]) >= 0.35)
+        s[i], q[i] = x.sum(), (x * x).sum()
+    return PlantedScores(s, q, n.astype(float), tuple(cps))
 
 
 def _places(rng, length: int, changes: int, min_gap: int) -> list[int]:
