@@ -246,7 +246,8 @@ def test_segmentation_agrees_with_ruptures_pelt():
     ruptures = __import__("pytest").importorskip("ruptures")
     from ruptures.base import BaseCost
 
-    from memescope.timeline.changepoints import BinomialCost, PoissonCost, segment
+    from memescope.timeline.changepoints import BinomialCost, NormalMeanCost, PoissonCost, segment
+    from memescope.timeline.synthetic import score_series
 
     class Wrapped(BaseCost):
         model, min_size = "wrapped", 2
@@ -267,7 +268,10 @@ def test_segmentation_agrees_with_ruptures_pelt():
         n = rng.poisson(30, 80) + 1
         k = np.r_[rng.binomial(n[:40], 0.05), rng.binomial(n[40:], 0.3)]
         pen = 3 * math.log(80)
-        for cost, sig in ((PoissonCost(x), x.reshape(-1, 1)), (BinomialCost(k, n), np.c_[k, n])):
+        m = score_series(rng, length=80, changes=2)
+        costs = ((PoissonCost(x), x.reshape(-1, 1)), (BinomialCost(k, n), np.c_[k, n]),
+                 (NormalMeanCost(m.s, m.q, m.n, var=0.2), np.c_[m.s, m.q, m.n]))
+        for cost, sig in costs:
             theirs = ruptures.Pelt(custom_cost=Wrapped(cost), min_size=2, jump=1).fit(sig).predict(pen=pen)
             assert segment(cost, pen) == [b for b in theirs if b < 80]
 
