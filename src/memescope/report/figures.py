@@ -34,8 +34,13 @@ def context_names(timeline: list[dict]) -> list[str]:
     return sorted(names)
 
 
-def _mark_changes(ax, change_points: list[dict], prefix: str) -> None:
-    """Change points whose kind starts with `prefix` as labelled dashed lines, 95% intervals shaded."""
+def _mark_changes(ax, change_points: list[dict], prefix: str, placed: list[date] | None = None) -> list[date]:
+    """Change points whose kind starts with `prefix` as labelled dashed lines, 95% intervals shaded.
+    Labels of changes on (nearly) the same date stand side by side, not on top of each other: `placed`
+    holds the dates already labelled (also by another call on a twin axis), and is returned."""
+    placed = [] if placed is None else placed
+    dates = [date.fromisoformat(b) for cp in change_points for b in (cp["date"], cp.get("date_low") or cp["date"])]
+    near = max(1, (max(dates) - min(dates)).days // 60) if dates else 1  # within 1/60 of the span
     for cp in change_points:
         if not cp["kind"].startswith(prefix):
             continue
@@ -44,8 +49,11 @@ def _mark_changes(ax, change_points: list[dict], prefix: str) -> None:
             ax.axvspan(date.fromisoformat(cp["date_low"]), date.fromisoformat(cp["date_high"]), color=_INK, alpha=0.08, lw=0)
         ax.axvline(x, color=_INK, ls=(0, (4, 3)), lw=1.1)
         arrow = "↑" if cp["after"] > cp["before"] else "↓"
+        beside = sum(abs((x - p).days) <= near for p in placed)
         ax.annotate(f"{cp['kind'][len(prefix):] or cp['kind']} {arrow}", (x, 1), xycoords=("data", "axes fraction"),
-                    xytext=(3, -4), textcoords="offset points", fontsize=7, color=_INK, rotation=90, va="top")
+                    xytext=(3 + 9 * beside, -4), textcoords="offset points", fontsize=7, color=_INK, rotation=90, va="top")
+        placed.append(x)
+    return placed
 
 
 def timeline_figure(timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None) -> Figure:
@@ -87,10 +95,9 @@ def timeline_figure(timeline: list[dict], change_points: list[dict], title: str 
         ax2.set_ylim(0, 100)
         ax2.set_ylabel("share of posts (%)", color=_LINE)
         ax2.spines[["top"]].set_visible(False)
-        _mark_changes(ax2, change_points, "sentiment")
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
-    _mark_changes(ax, change_points, "context:")  # use changes are drawn on the use figure
+    _mark_changes(ax, change_points, "context:")  # use and sentiment changes are drawn on the use figure
     ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=4, fontsize=8, frameon=False)
     if title:
         ax.set_title(title, loc="right", fontsize=10, color=_INK)
@@ -136,7 +143,7 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
     ax.spines[["top"]].set_visible(False)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator())
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-    _mark_changes(ax, change_points, "use:")
+    placed = _mark_changes(ax, change_points, "use:")
     handles, labels = ax.get_legend_handles_labels()
     # mean sentiment per bin (VADER compound), on its own axis: a dark dotted line with markers
     sent = [b.get("sentiment") if t >= _MIN_POSTS and b.get("sentiment") is not None else float("nan")
@@ -149,7 +156,7 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
         ax2.axhline(0, color=_INK, lw=0.5, alpha=0.4)
         ax2.set_ylabel("mean sentiment (VADER)", color=_INK)
         ax2.spines[["top"]].set_visible(False)
-        _mark_changes(ax2, change_points, "sentiment")
+        _mark_changes(ax2, change_points, "sentiment", placed)
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
     # below the plot: a legend of five entries above it would run into the title
@@ -190,8 +197,7 @@ def scopes_figure(scopes: list[dict], title: str = "", top: int = 6) -> Figure |
         ax2.tick_params(labelsize=7)
         ax2.set_ylabel("%", fontsize=7)
         ax2.spines[["top"]].set_visible(False)
-        _mark_changes(ax, sc["change_points"], "context:")
-        _mark_changes(ax, sc["change_points"], "use:")
+        _mark_changes(ax, sc["change_points"], "use:", _mark_changes(ax, sc["change_points"], "context:"))
         ax.set_title(f"{sc['label']} · {sc['posts']} posts", loc="left", fontsize=8, color=_INK)
     h, labels = [], []  # one legend for all rows: each series once
     for ax in fig.axes:
