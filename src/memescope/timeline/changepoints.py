@@ -74,10 +74,8 @@ class _LevelCost:
 
 
 class BinomialCost(_LevelCost):
-    """Quasi-binomial deviance of a constant share on bins [s, t) (k successes of n per bin).
-
-    Level costs (this and NormalMeanCost) also say how many posts a segment holds (`posts`), its level
-    (`stat`: the share) and the effect of a change between two segments with its interval (`effect`)."""
+    """Quasi-binomial deviance of a constant share on bins [s, t) (k successes of n per bin); its level
+    is the share, its `effect` the difference of shares between two segments with its interval."""
 
     def __init__(self, k: np.ndarray, n: np.ndarray, phi: float = 1.0, min_size: int = 2):
         k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
@@ -92,7 +90,6 @@ class BinomialCost(_LevelCost):
         p = np.divide(kk, nn, out=np.zeros_like(np.asarray(kk, dtype=float)), where=np.asarray(nn) > 0)
         fit = _xlogy(kk, p) + _xlogy(nn - kk, 1 - p)
         return 2 * (self.sat[t] - self.sat[s] - fit) / self.phi
-
 
     def effect(self, lo: int, first: int, last: int, hi: int) -> dict:
         """after - before with its 95% interval (Agresti-Caffo: one success and one failure added to each
@@ -122,7 +119,6 @@ class NormalMeanCost(_LevelCost):
         ss, qq, nn = self.cv[t] - self.cv[s], self.cq[t] - self.cq[s], self.cn[t] - self.cn[s]
         fit = np.divide(ss * ss, nn, out=np.zeros_like(np.asarray(ss, dtype=float)), where=np.asarray(nn) > 0)
         return np.maximum(qq - fit, 0.0) / (self.var * self.phi)
-
 
     def effect(self, lo: int, first: int, last: int, hi: int) -> dict:
         """after - before (difference of means) with its 95% interval, inflated by phi."""
