@@ -70,6 +70,9 @@ def test_report_json_schema(text_store, tmp_path):
     json.dumps(rep)  # serializable
 
 
+LONELY = ["so tired and alone tonight", "i miss everyone and feel awful", "another lonely grey day"]
+
+
 @pytest.fixture
 def mood_store(store, tmp_path):
     """Captions that turn from cheerful to lonely on 2020-03-11, neutral ones throughout (our own sentences)."""
@@ -78,12 +81,11 @@ def mood_store(store, tmp_path):
 
     rng = random.Random(4)
     cheerful = ["what a lovely sunny morning", "my dog is the best friend ever", "great pizza night with friends"]
-    lonely = ["so tired and alone tonight", "i miss everyone and feel awful", "another lonely grey day"]
     neutral = ["the bus is late again", "monday meetings"]
     rows = []
     for i in range(480):
         day = date(2019, 1, 1) + timedelta(days=(i * 3) // 2)
-        mood = lonely if day >= date(2020, 3, 11) else cheerful
+        mood = LONELY if day >= date(2020, 3, 11) else cheerful
         rows.append({"id": f"m{i}", "text": rng.choice(mood if i % 3 else neutral), "created_at": day.isoformat(),
                      "community": "r/a", "template": "Mood-Meme"})
     ingest(store, write_manifest(tmp_path, rows))
@@ -99,6 +101,8 @@ def test_a_turn_of_mood_is_a_sentiment_change_in_the_report(mood_store, tmp_path
     assert cp["date_unit"] == "day" and cp["unit"] != "day" and "2020-03-11" <= cp["date"] <= "2020-03-12"
     assert cp["before"] > 0.3 and cp["after"] < -0.2 and cp["effect"]["diff_high"] < -0.5
     assert {"lonely", "alone"} & {w["term"] for w in cp["terms_after"]}
+    # the captions shown after it are on the side the mood turned to
+    assert cp["samples_after"] and all(x in LONELY for x in cp["samples_after"])
     assert not [c for c in t["change_points"] if c["kind"].startswith("context")]
     assert any(f["kind"] == "sentiment" and f["text"].startswith("The mean sentiment of captions for Mood-Meme (VADER, -1 to 1) fell")
                for f in rep["findings"])

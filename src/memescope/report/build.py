@@ -254,7 +254,8 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
         # each post's context tags, parsed once (the change-point captions below filter on them too)
         tags = {r["key"]: set(json.loads(r["contexts"] or "{}")) for r in rows}
         ctx_n: Counter = Counter()
-        sent = [r["sentiment"] for r in rows if r["sentiment"] is not None]
+        # a post without text has no mood (VADER's blank 0.0), as in the timeline's sentiment series
+        sent = [r["sentiment"] for r in rows if r["sentiment"] is not None and (r["text"] or "").strip()]
         for r in rows:
             ctx_n.update(tags[r["key"]])
         analyzed = sum(1 for r in rows if r["contexts"] is not None)
@@ -297,7 +298,11 @@ def build_report(store: Store, template: str | None = None, samples: int = 8) ->
             # after a context change, show captions that carry the context
             kind, _, name = cp["kind"].partition(":")
 
-            def shows(r, kind=kind, name=name):  # after a context or use change, captions that carry it
+            def shows(r, kind=kind, name=name, up=cp["after"] > cp["before"]):
+                # after a context or use change, captions that carry it; after a turn of mood, captions on
+                # the side it turned to (negative after a fall)
+                if kind == "sentiment":
+                    return (r["sentiment"] or 0.0) > 0 if up else (r["sentiment"] or 0.0) < 0
                 return kind == "volume" or (kind == "context" and name in tags[r["key"]]) or (kind == "use" and r["use"] == name)
 
             # a shift in steps compares the time before its first step with the time after its last
