@@ -73,8 +73,7 @@ def test_report_json_schema(text_store, tmp_path):
 LONELY = ["so tired and alone tonight", "i miss everyone and feel awful", "another lonely grey day"]
 
 
-@pytest.fixture
-def mood_store(store, tmp_path):
+def _mood_rows() -> list[dict]:
     """Captions that turn from cheerful to lonely on 2020-03-11, neutral ones throughout (our own sentences)."""
     import random
     from datetime import date, timedelta
@@ -88,9 +87,32 @@ def mood_store(store, tmp_path):
         mood = LONELY if day >= date(2020, 3, 11) else cheerful
         rows.append({"id": f"m{i}", "text": rng.choice(mood if i % 3 else neutral), "created_at": day.isoformat(),
                      "community": "r/a", "template": "Mood-Meme"})
-    ingest(store, write_manifest(tmp_path, rows))
+    return rows
+
+
+@pytest.fixture
+def mood_store(store, tmp_path):
+    ingest(store, write_manifest(tmp_path, _mood_rows()))
     analyze(store, executor="serial")
     return store
+
+
+def test_without_the_use_classifier_the_mood_is_still_drawn(store, tmp_path, monkeypatch):
+    import memescope.understand as u
+
+    monkeypatch.setenv("MEMESCOPE_USE_MODEL", "none")
+    u.use_model.cache_clear()
+    try:
+        ingest(store, write_manifest(tmp_path, _mood_rows()))
+        analyze(store, executor="serial")
+    finally:
+        u.use_model.cache_clear()
+    res = write_report(store, tmp_path / "out")
+    (t,) = res["report"]["templates"]
+    assert t["uses"] == {} and any(c["kind"] == "sentiment" for c in t["change_points"])
+    assert (tmp_path / "out" / "figures" / "use-Mood-Meme.svg").exists()
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "Mood-Meme: mean sentiment of posts with text" in html and "Mood-Meme: share of posts by use" not in html
 
 
 def test_a_turn_of_mood_is_a_sentiment_change_in_the_report(mood_store, tmp_path):

@@ -404,11 +404,19 @@ def test_a_template_page_shows_its_communities_apart(tmp_path, monkeypatch):
 def test_a_template_page_says_how_its_mood_moved(tmp_path, monkeypatch):
     from datetime import date, timedelta
 
+    import memescope.understand as u
+
     monkeypatch.setenv("MEMESCOPE_USE_MODEL", "none")
+    u.use_model.cache_clear()  # an earlier test may have loaded the classifier
     cheerful, lonely = ["what a lovely sunny morning", "great pizza night with friends"], ["so tired and alone tonight", "another lonely grey day"]
     rows = [{"id": f"p{i}", "text": (lonely if day >= date(2020, 3, 11) else cheerful)[i % 2], "created_at": day.isoformat(),
              "template": "mood-cat"} for i in range(300) for day in [date(2019, 6, 1) + timedelta(days=2 * i)]]
-    page = _template_page(tmp_path, rows, "mood-cat")
+    try:
+        page = _template_page(tmp_path, rows, "mood-cat")
+    finally:
+        u.use_model.cache_clear()  # later tests load it again, with the environment restored
     # the change is read as a mean on VADER's scale, not as a share of posts
     assert re.search(r"mean sentiment</span> from <strong>2020-03-1[12]</strong>", page)
     assert re.search(r"mean sentiment \+0\.\d\d → -0\.\d\d \(VADER", page), page[page.find("What changed"):][:800]
+    # no use classifier here: the mood is drawn on its own
+    assert "mood-cat: mood" in page and "Mean sentiment of posts with text" in page

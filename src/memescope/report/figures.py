@@ -13,7 +13,8 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["timeline_figure", "use_figure", "scopes_figure", "templates_figure", "context_names", "inline_svg", "USE_STYLE"]
+__all__ = ["timeline_figure", "use_figure", "mood_figure", "use_or_mood_figure", "scopes_figure", "templates_figure", "context_names", "inline_svg",
+           "USE_STYLE"]
 
 _INK = "#1f2937"
 _BAR = "#93c5fd"
@@ -165,6 +166,37 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
         ax.set_title(f"{title}: use", loc="right", fontsize=10, color=_INK)
     fig.tight_layout()
     return fig
+
+
+def mood_figure(timeline: list[dict], change_points: list[dict], title: str = "") -> Figure | None:
+    """Mean sentiment per bin (VADER compound, -1 to 1) with its change points as labelled dashed lines
+    and 95% intervals shaded: the use figure's sentiment line, drawn alone when no post has a use (the
+    use classifier is not installed or turned off). Bins with fewer than 3 posts are left blank."""
+    xs = [date.fromisoformat(b["bin"]) for b in timeline]
+    sent = [b["sentiment"] if b["n"] >= _MIN_POSTS and b.get("sentiment") is not None else float("nan") for b in timeline]
+    if not any(v == v for v in sent):
+        return None
+    if len(xs) > 1:  # as in use_figure: the last bin gets a width
+        xs, sent = xs + [xs[-1] + (xs[-1] - xs[-2])], sent + [sent[-1]]
+    fig, ax = plt.subplots(figsize=(8, 2.6), dpi=110)
+    ax.plot(xs, sent, ":", color=_INK, lw=1.4, marker="o" if len(xs) <= 80 else None, ms=2.5, drawstyle="steps-post",
+            label="mean sentiment")
+    ax.set_ylim(-1, 1)
+    ax.axhline(0, color=_INK, lw=0.5, alpha=0.4)
+    ax.set_ylabel("mean sentiment (VADER)", color=_INK)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator())
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    _mark_changes(ax, change_points, "sentiment")
+    if title:
+        ax.set_title(f"{title}: mood", loc="right", fontsize=10, color=_INK)
+    fig.tight_layout()
+    return fig
+
+
+def use_or_mood_figure(timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None) -> Figure | None:
+    """The use figure, or without uses (no classifier) the mood figure: sentiment changes are drawn either way."""
+    return use_figure(timeline, change_points, title, unit) or mood_figure(timeline, change_points, title)
 
 
 def scopes_figure(scopes: list[dict], title: str = "", top: int = 6) -> Figure | None:

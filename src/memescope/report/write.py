@@ -68,7 +68,7 @@ def write_report(store: Store, out: str | Path, template: str | None = None) -> 
         fig = figures.timeline_figure(corpus["timeline"], corpus["change_points"], "Whole corpus", corpus["bin_unit"])
         _save(fig, figdir, "corpus-timeline")
         views["corpus_timeline"] = _svg(fig)
-        fig = figures.use_figure(corpus["timeline"], corpus["change_points"], "Whole corpus", corpus["bin_unit"])
+        fig = figures.use_or_mood_figure(corpus["timeline"], corpus["change_points"], "Whole corpus", corpus["bin_unit"])
         if fig is not None:
             _save(fig, figdir, "corpus-use")
             views["corpus_use"] = _svg(fig)
@@ -88,7 +88,7 @@ def write_report(store: Store, out: str | Path, template: str | None = None) -> 
             fig = figures.timeline_figure(t["timeline"], t["change_points"], t["name"], t["bin_unit"])
             _save(fig, figdir, f"timeline-{_slug(t['name'])}")
             v["timeline"] = _svg(fig)
-            fig = figures.use_figure(t["timeline"], t["change_points"], t["name"], t["bin_unit"])
+            fig = figures.use_or_mood_figure(t["timeline"], t["change_points"], t["name"], t["bin_unit"])
             if fig is not None:
                 _save(fig, figdir, f"use-{_slug(t['name'])}")
                 v["use"] = _svg(fig)

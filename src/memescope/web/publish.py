@@ -25,7 +25,7 @@ def _figures(entry: dict) -> dict:
 
     if not entry["timeline"]:
         return {}
-    use = figures.use_figure(entry["timeline"], entry["change_points"], entry["name"], entry["bin_unit"])
+    use = figures.use_or_mood_figure(entry["timeline"], entry["change_points"], entry["name"], entry["bin_unit"])
     out = {
         "timeline": figures.inline_svg(figures.timeline_figure(entry["timeline"], entry["change_points"], entry["name"], entry["bin_unit"])),
         "use": figures.inline_svg(use) if use is not None else None,
