@@ -127,7 +127,7 @@ def _when(d: str | None, unit: str | None) -> str:
 
 
 def _finding(template: str, cp: dict, scope: str = "") -> str:
-    unit, at = cp.get("unit"), cp.get("date_unit") or cp.get("unit")  # bins, and the dates' own unit
+    unit, at = cp.get("unit"), cp["date_unit"]  # bins, and the dates' own unit (_change_points defaults it)
     when = _when(cp["date"], at)
     if cp.get("date_low") and (cp["date_low"], cp["date_high"]) != (cp["date"], cp["date"]):
         err = f", with dates off by up to {cp['date_error_days']:.0f} days" if cp.get("date_error_days") else ""

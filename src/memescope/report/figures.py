@@ -151,13 +151,8 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
             for b, t in zip(timeline, tot)]
     if any(v == v for v in sent):
         ax2 = ax.twinx()
-        ax2.plot(xs, sent, ":", color=_INK, lw=1.4, marker="o" if len(xs) <= 80 else None, ms=2.5,
-                 drawstyle="steps-post", label="mean sentiment")
-        ax2.set_ylim(-1, 1)
-        ax2.axhline(0, color=_INK, lw=0.5, alpha=0.4)
-        ax2.set_ylabel("mean sentiment (VADER)", color=_INK)
+        _sentiment_line(ax2, xs, sent, change_points, placed)
         ax2.spines[["top"]].set_visible(False)
-        _mark_changes(ax2, change_points, "sentiment", placed)
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
     # below the plot: a legend of five entries above it would run into the title
@@ -166,6 +161,17 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
         ax.set_title(f"{title}: use", loc="right", fontsize=10, color=_INK)
     fig.tight_layout()
     return fig
+
+
+def _sentiment_line(ax, xs: list[date], sent: list[float], change_points: list[dict], placed: list[date] | None = None) -> None:
+    """Mean sentiment per bin (VADER compound) on `ax`, -1 to 1: a dark dotted step line with markers,
+    and its change points (labels beside those already `placed`)."""
+    ax.plot(xs, sent, ":", color=_INK, lw=1.4, marker="o" if len(xs) <= 80 else None, ms=2.5, drawstyle="steps-post",
+            label="mean sentiment")
+    ax.set_ylim(-1, 1)
+    ax.axhline(0, color=_INK, lw=0.5, alpha=0.4)
+    ax.set_ylabel("mean sentiment (VADER)", color=_INK)
+    _mark_changes(ax, change_points, "sentiment", placed)
 
 
 def mood_figure(timeline: list[dict], change_points: list[dict], title: str = "") -> Figure | None:
@@ -179,15 +185,10 @@ def mood_figure(timeline: list[dict], change_points: list[dict], title: str = ""
     if len(xs) > 1:  # as in use_figure: the last bin gets a width
         xs, sent = xs + [xs[-1] + (xs[-1] - xs[-2])], sent + [sent[-1]]
     fig, ax = plt.subplots(figsize=(8, 2.6), dpi=110)
-    ax.plot(xs, sent, ":", color=_INK, lw=1.4, marker="o" if len(xs) <= 80 else None, ms=2.5, drawstyle="steps-post",
-            label="mean sentiment")
-    ax.set_ylim(-1, 1)
-    ax.axhline(0, color=_INK, lw=0.5, alpha=0.4)
-    ax.set_ylabel("mean sentiment (VADER)", color=_INK)
+    _sentiment_line(ax, xs, sent, change_points)
     ax.spines[["top", "right"]].set_visible(False)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator())
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-    _mark_changes(ax, change_points, "sentiment")
     if title:
         ax.set_title(f"{title}: mood", loc="right", fontsize=10, color=_INK)
     fig.tight_layout()

@@ -131,13 +131,13 @@ class _Days:
         pos = {b: i for i, b in enumerate(bins)}
         self.bin = np.array([pos[bin_start(d, unit)] for d in self.labels])
 
-    def cost(self, kind: str, cp):
-        """The level cost of `kind` on days, with the dispersion the change was found with on bins."""
+    def cost(self, tag: str | None, cp):
+        """The level cost on days of the share of `tag` (a context or "use:NAME"), or of mean sentiment
+        when `tag` is None, with the dispersion the change was found with on bins."""
         d = cp.detail
-        if kind == "sentiment":
+        if tag is None:
             return NormalMeanCost(*self.sentiment, var=d["var"], phi=d["phi"], min_size=1)
-        return BinomialCost(self.k[kind.split(":", 1)[1] if kind.startswith("context:") else kind], self.n,
-                            phi=d["phi"], min_size=1)
+        return BinomialCost(self.k[tag], self.n, phi=d["phi"], min_size=1)
 
 
 def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Counter | None = None,
@@ -173,17 +173,18 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
                                                                                            posts[-1].created_at))]
     # steps of one shift less than ~2 months apart are one change of meaning (see detect_share_changes)
     merge_gap = max(1, round(MERGE_DAYS / bin_days(du)))
-    levels = [(c if c.startswith("use:") else f"context:{c}", detect_share_changes(dk[c], dn, merge_gap=merge_gap))
+    # (kind, the tag whose share it is or None for sentiment, changes found on bins)
+    levels = [(c if c.startswith("use:") else f"context:{c}", c, detect_share_changes(dk[c], dn, merge_gap=merge_gap))
               for c in contexts if dk[c].sum()]
-    levels.append(("sentiment", detect_mean_changes(*dsent, merge_gap=merge_gap)))
+    levels.append(("sentiment", None, detect_mean_changes(*dsent, merge_gap=merge_gap)))
     days = None
-    for kind, cps in levels:
+    for kind, tag, cps in levels:
         for cp in cps:
             if not refine or du == "day":
                 found.append((kind, cp, on_bins))
                 continue
             days = days or _Days(posts, contexts, dbins, du)
-            found.append((kind, refine_change(cp, days.cost(kind, cp), days.bin), (days.labels, days.idx, "day")))
+            found.append((kind, refine_change(cp, days.cost(tag, cp), days.bin), (days.labels, days.idx, "day")))
     # segment edges per kind, to take "before" and "after" texts from the adjacent segments only
     by_kind: dict[str, list[int]] = {}
     for kind, cp, _ in found:
