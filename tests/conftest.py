@@ -12,6 +12,8 @@ from PIL import Image
 
 from memescope.store import open_store
 
+from .webkit import make_site, site  # noqa: F401  (fixtures of the web app's tests)
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
@@ -46,6 +48,22 @@ def random_picture(seed: int, size=(160, 120)) -> Image.Image:
         x, y = rng.randrange(size[0]), rng.randrange(size[1])
         d.rectangle([x, y, x + rng.randrange(10, 60), y + rng.randrange(10, 60)], fill=tuple(rng.randrange(256) for _ in range(3)))
     return im
+
+
+def old_store(path: Path, version: int):
+    """A SQLite connection to a store at schema `version`, as an older memescope left it (the caller adds
+    rows, then closes it; open_store migrates it the rest of the way)."""
+    import sqlite3
+
+    from memescope.store.schema import MIGRATIONS
+    from memescope.store.sqlite import _split_sql
+
+    con = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[:version]:
+        for stmt in _split_sql(script):
+            con.execute(stmt)
+    con.execute(f"PRAGMA user_version={version}")
+    return con
 
 
 def write_manifest(folder: Path, rows: list[dict], name: str = "posts.jsonl") -> Path:

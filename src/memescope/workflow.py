@@ -21,11 +21,13 @@ def _store(db: Store | str | Path | None) -> tuple[Store, bool]:
     return (db, False) if isinstance(db, Store) else (open_store(db), True)
 
 
-def ingest(source: str | Path, db: Store | str | None = None, fmt: str | None = None, progress: Progress | None = None) -> dict:
-    """Read a corpus source into the store (idempotent). See memescope.corpus for formats."""
+def ingest(source: str | Path, db: Store | str | None = None, fmt: str | None = None, progress: Progress | None = None,
+           root: str | Path | None = None) -> dict:
+    """Read a corpus source into the store (idempotent). See memescope.corpus for formats; images must
+    lie inside `root` (default: the source folder, or the manifest's folder)."""
     store, own = _store(db)
     try:
-        return _ingest(store, source, fmt=fmt, progress=progress)
+        return _ingest(store, source, fmt=fmt, progress=progress, root=root)
     finally:
         if own:
             store.close()

@@ -2,7 +2,7 @@
 
 from .base import Reader, detect_reader, readers
 from .ingest import ingest
-from .dates import parse_date
+from ..values import parse_date
 from . import folder, imgflip, manifest, pushshift  # noqa: F401  (registers the readers)
 
 __all__ = ["Reader", "readers", "detect_reader", "parse_date", "ingest"]

@@ -19,8 +19,9 @@ class Reader(Protocol):
     def sniff(self, path: Path) -> bool:
         """True if this reader recognizes `path`."""
 
-    def read(self, path: Path) -> Iterator[Post | Skipped]:
-        """Yield the posts of `path`; items that cannot be read come out as Skipped."""
+    def read(self, path: Path, root: Path) -> Iterator[Post | Skipped]:
+        """Yield the posts of `path`; items that cannot be read come out as Skipped. Images must lie
+        inside `root` (corpus.validate checks every field)."""
 
 
 readers: Registry[type] = Registry("corpus format")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..records import Post, Skipped
 from .base import readers
-from .dates import parse_date
+from ..values import parse_date
+from .validate import make_post
 
 __all__ = ["ImgflipReader"]
 
@@ -36,7 +37,7 @@ def _records(file: Path) -> Iterator[tuple[int, dict | None, str]]:
         if file.name.endswith(".json"):
             try:
                 data = json.load(f)
-            except ValueError as exc:
+            except (ValueError, RecursionError, EOFError, OSError) as exc:
                 yield 0, None, str(exc)
                 return
             for n, obj in enumerate(data if isinstance(data, list) else [], 1):
@@ -47,8 +48,8 @@ def _records(file: Path) -> Iterator[tuple[int, dict | None, str]]:
                 try:
                     obj = json.loads(line)
                     yield n, obj if isinstance(obj, dict) else None, "not an object"
-                except ValueError as exc:
-                    yield n, None, str(exc)
+                except (ValueError, RecursionError) as exc:
+                    yield n, None, str(exc)[:200]
 
 
 # How far an estimated date may be off. The dataset interpolates dates from post ids between dated anchors,
@@ -76,7 +77,7 @@ class ImgflipReader:
             return obj is not None and "boxes" in obj
         return False
 
-    def read(self, path: Path) -> Iterator[Post | Skipped]:
+    def read(self, path: Path, root: Path) -> Iterator[Post | Skipped]:
         for file in _files(path):
             template = _template_name(file)
             for n, obj, err in _records(file):
@@ -84,28 +85,24 @@ class ImgflipReader:
                 if obj is None:
                     yield Skipped(where, "bad json", err)
                     continue
-                post_id = str(obj.get("id") or "").strip()
-                if not post_id:
-                    yield Skipped(where, "missing id")
+                raw_boxes = obj.get("boxes")
+                if not isinstance(raw_boxes, list) or not all(isinstance(b, str | int | float) for b in raw_boxes):
+                    yield Skipped(where, "bad boxes", f"boxes: expected a list of texts, got {type(raw_boxes).__name__}")
                     continue
-                boxes = [str(b).strip() for b in obj.get("boxes") or [] if str(b).strip()]
+                boxes = [str(b).strip() for b in raw_boxes if str(b).strip()]
+                approx = obj.get("approx_date")
                 try:
-                    created = parse_date(obj.get("approx_date") or obj.get("created_at"))
+                    created = parse_date(approx or obj.get("created_at"))
                 except ValueError as exc:
                     yield Skipped(where, "bad date", str(exc))
                     continue
-                extra = {k: obj[k] for k in ("views", "votes") if obj.get(k) is not None}
-                yield Post(
-                    id=post_id,
-                    source=self.name,
-                    text="\n".join(boxes) or None,
-                    title=obj.get("title") or None,
-                    created_at=created,
-                    date_approx="approx_date" in obj,
-                    date_error_days=_date_error(created) if "approx_date" in obj else None,
-                    community="imgflip",
-                    author=obj.get("author") or None,
-                    url=f"https://imgflip.com/i/{post_id}",
-                    template_hint=obj.get("template") or template,
-                    extra=extra,
-                )
+                post_id = obj.get("id")
+                yield make_post(self.name, where, {
+                    "id": post_id, "text": "\n".join(boxes) or None, "title": obj.get("title"),
+                    "created_at": created, "date_approx": approx is not None,
+                    "date_error_days": _date_error(created) if approx is not None else None,
+                    "community": "imgflip", "author": obj.get("author"),
+                    "url": f"https://imgflip.com/i/{post_id}" if isinstance(post_id, str) and post_id.isalnum() else None,
+                    "template_hint": obj.get("template") or template,
+                    "extra": {k: obj[k] for k in ("views", "votes") if obj.get(k) is not None},
+                }, root)

@@ -1,6 +1,7 @@
 """A CSV or JSONL manifest: columns id, image (path, relative to the manifest), text, created_at,
 community, author, url; optional title, template, date_approx (1/true/yes: the date is an estimate) and
-date_error_days (how far it may be off; implies date_approx). Only id is required."""
+date_error_days (how far it may be off; implies date_approx). Only id is required. Images must lie inside
+the corpus root (the manifest's folder unless ingest is given another)."""
 
 from __future__ import annotations
 
@@ -12,29 +13,51 @@ from pathlib import Path
 from ..exceptions import IngestError
 from ..records import Post, Skipped
 from .base import readers
-from .dates import parse_date
+from .validate import make_post
 
 __all__ = ["ManifestReader", "iter_json_lines"]
 
 _KNOWN = {"id", "image", "text", "title", "created_at", "community", "author", "url", "template", "date_approx",
           "date_error_days"}
+# the longest line read as one record: a longer one is recorded as skipped, not held in memory
+MAX_LINE = 1 << 20
 
 
 def iter_json_lines(path: Path) -> Iterator[tuple[int, dict | None, str]]:
     """(line number, object or None, error) for each non-blank line of a JSON-lines file."""
     with path.open(encoding="utf-8", errors="replace") as f:
-        for n, line in enumerate(f, 1):
+        n = 0
+        while True:
+            line = f.readline(MAX_LINE + 1)
+            if not line:
+                return
+            n += 1
+            if len(line) > MAX_LINE and not line.endswith("\n"):
+                while line and not line.endswith("\n"):  # skip the rest of the long line
+                    line = f.readline(MAX_LINE)
+                yield n, None, f"a line longer than {MAX_LINE} characters"
+                continue
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
-            except ValueError as exc:
-                yield n, None, str(exc)
+            except (ValueError, RecursionError) as exc:
+                yield n, None, str(exc)[:200]
                 continue
             if not isinstance(obj, dict):
                 yield n, None, "not a JSON object"
                 continue
             yield n, obj, ""
+
+
+def _number(value: object) -> object:
+    """A CSV cell is text: numbers written in it are read as numbers; JSON values stay as they are."""
+    if isinstance(value, str) and value.strip():
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return None if value == "" else value
 
 
 @readers.register("manifest")
@@ -44,51 +67,47 @@ class ManifestReader:
     def sniff(self, path: Path) -> bool:
         return path.is_file() and path.suffix.lower() in {".csv", ".jsonl", ".ndjson"}
 
-    def read(self, path: Path) -> Iterator[Post | Skipped]:
+    def read(self, path: Path, root: Path) -> Iterator[Post | Skipped]:
         if path.suffix.lower() == ".csv":
-            with path.open(encoding="utf-8-sig", newline="") as f:
+            with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
                 reader = csv.DictReader(f)
                 if not reader.fieldnames or "id" not in reader.fieldnames:
                     raise IngestError(f"{path}: a manifest needs an 'id' column (has {reader.fieldnames})")
-                for n, row in enumerate(reader, 2):
-                    yield self._post(path, f"{path.name}:{n}", row)
+                n = 1
+                while True:
+                    try:
+                        row = next(reader)
+                    except StopIteration:
+                        return
+                    except csv.Error as exc:  # a NUL byte, a field over the csv module's limit
+                        n += 1
+                        yield Skipped(f"{path.name}:{n}", "bad csv", str(exc))
+                        continue
+                    n += 1
+                    row.pop(None, None)  # cells past the header: no column to put them in
+                    yield self._post(path, root, f"{path.name}:{n}", row, csv_row=True)
         else:
             for n, obj, err in iter_json_lines(path):
                 if obj is None:
                     yield Skipped(f"{path.name}:{n}", "bad json", err)
                 else:
-                    yield self._post(path, f"{path.name}:{n}", obj)
+                    yield self._post(path, root, f"{path.name}:{n}", obj, csv_row=False)
 
-    def _post(self, path: Path, where: str, row: dict) -> Post | Skipped:
-        post_id = str(row.get("id") or "").strip()
-        if not post_id:
-            return Skipped(where, "missing id")
-        try:
-            created = parse_date(row.get("created_at"))
-        except ValueError as exc:
-            return Skipped(where, "bad date", f"{row.get('created_at')!r}: {exc}")
-        try:
-            error = float(row["date_error_days"]) if str(row.get("date_error_days") or "").strip() else None
-            if error is not None and not 0 <= error < 36500:
-                raise ValueError("not between 0 and 100 years")
-        except ValueError as exc:
-            return Skipped(where, "bad date error", f"{row.get('date_error_days')!r}: {exc}")
-        image = (row.get("image") or "").strip() or None
-        if image:
-            image = str((path.parent / image).resolve())
-        extra = {k: v for k, v in row.items() if k not in _KNOWN and v not in (None, "")}
-        return Post(
-            id=post_id,
-            source=self.name,
-            image_path=image,
-            text=(row.get("text") or None),
-            title=(row.get("title") or None),
-            created_at=created,
-            date_approx=bool(error) or str(row.get("date_approx", "")).lower() in {"1", "true", "yes"},
-            date_error_days=error,
-            community=row.get("community") or None,
-            author=row.get("author") or None,
-            url=row.get("url") or None,
-            template_hint=row.get("template") or None,
-            extra=extra,
-        )
+    def _post(self, path: Path, root: Path, where: str, row: dict, csv_row: bool) -> Post | Skipped:
+        image = row.get("image")
+        if isinstance(image, str):  # relative to the manifest; must lie inside the root all the same
+            image = str(path.parent / image.strip()) if image.strip() else None
+        error = row.get("date_error_days")
+        if csv_row or isinstance(error, str):
+            error = _number(error)
+            if isinstance(error, str):
+                return Skipped(where, "bad date error", f"date_error_days: {error[:40]!r} is not a number")
+        approx = row.get("date_approx")
+        return make_post(self.name, where, {
+            "id": row.get("id"), "image_path": image, "text": row.get("text"), "title": row.get("title"),
+            "created_at": row.get("created_at"), "date_error_days": error,
+            "date_approx": approx is True or str(approx or "").strip().lower() in {"1", "true", "yes"},
+            "community": row.get("community"), "author": row.get("author"), "url": row.get("url"),
+            "template_hint": row.get("template"),
+            "extra": {k: v for k, v in row.items() if k not in _KNOWN and v not in (None, "")},
+        }, root)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ..records import Post, Skipped
 from .base import readers
-from .dates import parse_date
 from .manifest import iter_json_lines
+from .validate import make_post
 
 __all__ = ["PushshiftReader"]
 
@@ -25,31 +25,20 @@ class PushshiftReader:
             return obj is not None and "created_utc" in obj and "subreddit" in obj
         return False
 
-    def read(self, path: Path) -> Iterator[Post | Skipped]:
+    def read(self, path: Path, root: Path) -> Iterator[Post | Skipped]:
         for n, obj, err in iter_json_lines(path):
             where = f"{path.name}:{n}"
             if obj is None:
                 yield Skipped(where, "bad json", err)
                 continue
-            post_id = str(obj.get("id") or "").strip()
-            if not post_id:
-                yield Skipped(where, "missing id")
-                continue
-            try:
-                created = parse_date(obj.get("created_utc"))
-            except ValueError as exc:
-                yield Skipped(where, "bad date", str(exc))
-                continue
             image = obj.get("image")
-            yield Post(
-                id=post_id,
-                source=self.name,
-                image_path=str((path.parent / image).resolve()) if image else None,
-                text=(obj.get("selftext") or None) if obj.get("selftext") not in ("[removed]", "[deleted]") else None,
-                title=obj.get("title") or None,
-                created_at=created,
-                community=f"r/{obj['subreddit']}" if obj.get("subreddit") else None,
-                author=obj.get("author") or None,
-                url=obj.get("url") or None,
-                extra={k: obj[k] for k in ("score", "num_comments") if obj.get(k) is not None},
-            )
+            selftext = obj.get("selftext")
+            subreddit = obj.get("subreddit")
+            yield make_post(self.name, where, {
+                "id": obj.get("id"), "image_path": str(path.parent / image) if isinstance(image, str) and image else image or None,
+                "text": None if selftext in ("[removed]", "[deleted]") else selftext or None,
+                "title": obj.get("title"), "created_at": obj.get("created_utc"),
+                "community": f"r/{subreddit}" if isinstance(subreddit, str) and subreddit else subreddit or None,
+                "author": obj.get("author"), "url": obj.get("url"),
+                "extra": {k: obj[k] for k in ("score", "num_comments") if obj.get(k) is not None},
+            }, root)

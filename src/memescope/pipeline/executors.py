@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -49,6 +51,20 @@ class SerialExecutor(Executor):
             yield fn(batch)
 
 
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """Worker initializer: a thread that ends this worker when the process that started it is gone.
+    A parent killed with kill -9 cannot shut its pool down, and an orphaned worker would wait on its
+    queue for ever (holding its memory and its models)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="memescope-parent-watch", daemon=True).start()
+
+
 @executors.register("local")
 class LocalExecutor(Executor):
     """A pool of local processes (spawned, so no thread pool or model is shared across a fork).
@@ -63,7 +79,8 @@ class LocalExecutor(Executor):
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
+                                             initializer=_exit_with_parent, initargs=(os.getpid(),))
         return self._pool
 
     def map_batches(self, fn, batches):

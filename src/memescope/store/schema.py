@@ -1,10 +1,33 @@
-"""Schema migrations, applied in order; PRAGMA user_version records how many have run."""
+"""Schema migrations, applied in order; PRAGMA user_version records how many have run. Most are SQL; a
+callable is a step SQL cannot say (it gets the connection, inside the migration's transaction)."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from ..values import valid_stored_date
+
 __all__ = ["MIGRATIONS"]
 
-MIGRATIONS: list[str] = [
+
+def _repair_dates(db: sqlite3.Connection) -> None:
+    """Dates stored before ingest checked them (2020-13-45, 0000-00-00) made every later timeline run
+    fail: such a post loses its date (it stays in the corpus, undated) and the error is recorded."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    bad = [(key, created) for key, created in db.execute("SELECT key, created_at FROM posts WHERE created_at IS NOT NULL")
+           if not valid_stored_date(created)]
+    for key, created in bad:
+        db.execute("UPDATE posts SET created_at=NULL WHERE key=?", (key,))
+        db.execute(
+            """INSERT INTO errors(stage, item, reason, detail, run_id, created_at) VALUES ('ingest', ?, 'bad date', ?, NULL, ?)
+               ON CONFLICT(stage, item) DO UPDATE SET reason=excluded.reason, detail=excluded.detail""",
+            (key, f"{str(created)[:40]!r} is not a date: the post is kept without one", now),
+        )
+
+
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 1: the walking skeleton
     """
     CREATE TABLE posts (
@@ -233,4 +256,19 @@ MIGRATIONS: list[str] = [
     -- how far an estimated date may be off, in days (NULL: exact, or unknown for an estimated one)
     ALTER TABLE posts ADD COLUMN date_error_days REAL;
     """,
+    # 8: a run knows its process, so that a run killed without a word (kill -9) is found and marked
+    #    interrupted by the next one; and each ingested source keeps the root its images must lie in (the
+    #    web app serves files from these roots only)
+    """
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    ALTER TABLE runs ADD COLUMN host TEXT;
+    CREATE TABLE sources (
+        path        TEXT PRIMARY KEY,           -- the source as given to ingest, resolved
+        format      TEXT NOT NULL,
+        root        TEXT NOT NULL,              -- every image of the source lies inside this folder
+        ingested_at TEXT NOT NULL
+    );
+    """,
+    # 9: only real dates are stored (see memescope.values): older stores are repaired once
+    _repair_dates,
 ]

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from ..exceptions import StoreError
 from ..records import Post
+from ..values import clean_text
 from .schema import MIGRATIONS
 
-__all__ = ["Store", "open_store", "DEFAULT_DB"]
+__all__ = ["Store", "open_store", "DEFAULT_DB", "AddedPosts"]
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +28,34 @@ DEFAULT_DB = "memescope.db"
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class AddedPosts:
+    """What add_posts did: posts new to the store, and (key, fields that differ) for each post whose id
+    was already stored with other content (the stored post is kept)."""
+
+    new: int
+    conflicts: list[tuple[str, list[str]]]
+
+
+# the fields that make a post's content: the same id with other values here is a conflict, not a copy
+_CONTENT = ("image_sha256", "text", "title", "created_at", "community", "author", "url", "template_hint")
+
+
+def _clean(value: str | None) -> str | None:
+    # error rows carry names and messages from the corpus: store them as valid text whatever they hold
+    return None if value is None else clean_text(str(value))[:2000]
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def open_store(url: str | Path | None = None) -> Store:
@@ -66,8 +98,11 @@ class Store:
         for i, script in enumerate(MIGRATIONS[version:], start=version + 1):
             log.info("migrating %s to schema %d", self.path, i)
             with self.transaction():
-                for stmt in _split_sql(script):
-                    self.db.execute(stmt)
+                if callable(script):  # a step SQL cannot say (checking stored values in Python)
+                    script(self.db)
+                else:
+                    for stmt in _split_sql(script):
+                        self.db.execute(stmt)
                 self.db.execute(f"PRAGMA user_version={i}")
 
     @contextmanager
@@ -118,30 +153,50 @@ class Store:
         return v
 
     # -- posts and images -------------------------------------------------------------------------
-    def add_posts(self, posts: Iterable[tuple[Post, str | None, int | None]]) -> tuple[int, int]:
-        """Insert (post, image sha256, image bytes) rows; existing posts are kept. Returns (new, seen)."""
+    def add_posts(self, posts: Iterable[tuple[Post, str | None, int | None]]) -> AddedPosts:
+        """Insert (post, image sha256, image bytes) rows; existing posts are kept. A post whose key is
+        stored with other content is reported in `conflicts`, not overwritten."""
         now = _now()
-        new = seen = 0
+        new = 0
+        conflicts: list[tuple[str, list[str]]] = []
         with self.transaction() as db:
             for post, sha, nbytes in posts:
-                seen += 1
                 if sha is not None:
                     db.execute(
                         "INSERT OR IGNORE INTO images(sha256, path, bytes) VALUES (?, ?, ?)",
                         (sha, post.image_path, nbytes),
                     )
+                values = (sha, post.text, post.title, post.created_at, post.community, post.author, post.url,
+                          post.template_hint)
                 cur = db.execute(
                     """INSERT OR IGNORE INTO posts(key, source, id, image_sha256, text, title, created_at,
-                       date_approx, date_error_days, community, author, url, template_hint, extra, ingested_at)
+                       community, author, url, template_hint, date_approx, date_error_days, extra, ingested_at)
                        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                    (
-                        post.key, post.source, post.id, sha, post.text, post.title, post.created_at,
-                        int(post.date_approx), post.date_error_days, post.community, post.author, post.url,
-                        post.template_hint, json.dumps(post.extra, ensure_ascii=False) if post.extra else None, now,
-                    ),
+                    (post.key, post.source, post.id, *values, int(post.date_approx), post.date_error_days,
+                     json.dumps(post.extra, ensure_ascii=False) if post.extra else None, now),
                 )
-                new += cur.rowcount
-        return new, seen
+                if cur.rowcount:
+                    new += 1
+                    continue
+                stored = db.execute(f"SELECT {', '.join(_CONTENT)} FROM posts WHERE key=?", (post.key,)).fetchone()
+                differ = [f for f, a, b in zip(_CONTENT, stored, values) if a != b]
+                if differ:
+                    conflicts.append((post.key, differ))
+        return AddedPosts(new, conflicts)
+
+    def record_source(self, path: str, fmt: str, root: str) -> None:
+        """Remember an ingested source and the root its images were confined to."""
+        self.db.execute(
+            """INSERT INTO sources(path, format, root, ingested_at) VALUES (?,?,?,?)
+               ON CONFLICT(path) DO UPDATE SET format=excluded.format, root=excluded.root, ingested_at=excluded.ingested_at""",
+            (path, fmt, root, _now()),
+        )
+
+    def image_roots(self) -> list[str]:
+        """The folders stored images may come from: every source's root and every reference's folder."""
+        roots = {r[0] for r in self.query("SELECT root FROM sources")}
+        roots |= {str(Path(r[0]).parent) for r in self.query("SELECT path FROM template_images")}
+        return sorted(roots)
 
     def template_names_hinted(self) -> list[str]:
         return [r[0] for r in self.query("SELECT DISTINCT template_hint FROM posts WHERE template_hint IS NOT NULL")]
@@ -149,7 +204,7 @@ class Store:
     # -- errors and runs --------------------------------------------------------------------------
     def record_errors(self, stage: str, items: Iterable[tuple[str, str, str]], run_id: int | None) -> int:
         now = _now()
-        rows = [(stage, item, reason, detail, run_id, now) for item, reason, detail in items]
+        rows = [(stage, _clean(item), _clean(reason), _clean(detail), run_id, now) for item, reason, detail in items]
         if rows:
             self.db.executemany(
                 """INSERT INTO errors(stage, item, reason, detail, run_id, created_at) VALUES (?,?,?,?,?,?)
@@ -165,9 +220,20 @@ class Store:
         return self.query("SELECT * FROM errors ORDER BY stage, item")
 
     def start_run(self, command: str) -> int:
-        cur = self.db.execute(
-            "INSERT INTO runs(command, started_at, status) VALUES (?, ?, 'running')", (command, _now())
-        )
+        """Record a run as running, with this process's id and host; runs still marked running whose
+        process on this host is gone (killed, even with kill -9) are marked interrupted first."""
+        host = socket.gethostname()
+        with self.transaction() as db:
+            for run_id, pid in db.execute(
+                "SELECT id, pid FROM runs WHERE status='running' AND (host IS NULL OR host=?)", (host,)
+            ).fetchall():
+                if pid is None or not _process_alive(int(pid)):
+                    db.execute("UPDATE runs SET status='interrupted' WHERE id=?", (run_id,))
+                    log.warning("run %d was interrupted (its process is gone): its finished batches are kept", run_id)
+            cur = db.execute(
+                "INSERT INTO runs(command, started_at, status, pid, host) VALUES (?, ?, 'running', ?, ?)",
+                (command, _now(), os.getpid(), host),
+            )
         return int(cur.lastrowid)
 
     def finish_run(self, run_id: int, status: str, stages: list[dict]) -> None:
