@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 
 import pytest
 from PIL import Image
@@ -17,71 +16,11 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from memescope.demo import FOCUS  # noqa: E402
 from memescope.web import WebConfig, create_app, open_web_db, prepare, set_moderator  # noqa: E402
-from memescope.web.app import DEFAULT_LIMITS  # noqa: E402
 
 from .conftest import jpeg, random_picture  # noqa: E402
-
-PASSWORD = "correct horse battery"
+from .webkit import PASSWORD, an_instance, comment_ids, csrf_of, post, register  # noqa: E402
 XSS = ['<script>alert("x")</script>', '<img src=x onerror=alert(1)>', '"><svg onload=alert(1)>', "javascript:alert(1)"]
 SQLI = ["' OR 1=1 --", '"; DROP TABLE web_users; --', "1); DELETE FROM web_comments; --"]
-
-
-def _reset_postgres(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as c:
-        for t in ("web_flags", "web_comments", "web_users", "web_refs", "web_instances", "web_templates", "web_meta"):
-            c.execute(f"DROP TABLE IF EXISTS {t} CASCADE")
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def make_site(request, demo_run, tmp_path):
-    """make_site(limits=None) -> (TestClient factory, web db): the demo analysis published into a fresh
-    web database of the parametrized kind."""
-    out, _ = demo_run
-    analysis = tmp_path / "analysis.db"
-    shutil.copy(out / "memescope.db", analysis)
-    if request.param == "postgres":
-        url = request.getfixturevalue("postgres_url")
-        _reset_postgres(url)
-        web, _ = prepare(url, analysis)
-    else:
-        web, _ = prepare(analysis)
-
-    def make(limits: dict | None = None):
-        app = create_app(web, WebConfig(secret="test-secret", limits={**DEFAULT_LIMITS, "register": (100, 600.0), **(limits or {})}))
-        return (lambda: TestClient(app)), web
-
-    yield make
-    web.close()
-
-
-@pytest.fixture
-def site(make_site):
-    return make_site()
-
-
-def csrf_of(client: TestClient, path: str = "/") -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
-
-
-def register(client: TestClient, name: str, email: str | None = None) -> None:
-    r = client.post("/register", data={"name": name, "email": email or f"{name}@example.org", "password": PASSWORD,
-                                       "csrf": csrf_of(client, "/register")}, follow_redirects=False)
-    assert r.status_code == 303, r.text
-
-
-def post(client: TestClient, target: str, body: str, parent: int | None = None):
-    return client.post(f"/c/{target}", data={"body": body, "parent_id": str(parent or ""), "csrf": csrf_of(client)},
-                       follow_redirects=False)
-
-
-def comment_ids(web, target: str) -> list[int]:
-    return [r["id"] for r in web.q("SELECT id FROM web_comments WHERE target=? ORDER BY id", (target,))]
-
-
-def an_instance(web) -> str:
-    return web.one("SELECT key FROM web_instances WHERE template=? AND image_path IS NOT NULL ORDER BY key", (FOCUS,))["key"]
 
 
 def test_pages_show_the_analysis(site):
@@ -141,7 +80,7 @@ def test_uploads_that_are_not_plain_images_are_refused(site, hostile_dir):
     polyglot_html = good + b"<html><script>alert(1)</script></html>"
     zip_tail = good + b"PK\x03\x04" + b"\x00" * 100
     cases = {
-        "huge": (b"\xff\xd8\xff" + b"\x00" * (9 * 1024 * 1024), "larger than 8 MB"),
+        "huge": (b"\xff\xd8\xff" + b"\x00" * (8 * 1024 * 1024 + 512 * 1024), "larger than 8 MB"),
         "text": ((hostile_dir / "text.jpg").read_bytes(), "not a JPEG, PNG or GIF"),
         "bomb": ((hostile_dir / "bomb.png").read_bytes(), "decompression bomb"),
         "truncated": ((hostile_dir / "truncated.jpg").read_bytes(), "cannot be used"),
@@ -153,6 +92,10 @@ def test_uploads_that_are_not_plain_images_are_refused(site, hostile_dir):
         r = c.post("/search/image", files={"image": (f"{name}.jpg", data, "image/jpeg")}, data={"csrf": csrf_of(c, "/search")})
         assert r.status_code == 400, name
         assert "Upload refused" in r.text and why in r.text, (name, re.findall(r"Upload refused: [^<]*", r.text))
+    # a body larger than any upload is cut off before it is read
+    r = c.post("/search/image", files={"image": ("big.jpg", b"\xff\xd8\xff" + b"\x00" * (10 * 1024 * 1024), "image/jpeg")},
+               data={"csrf": csrf_of(c, "/search")})
+    assert r.status_code == 413 and r.headers["X-Frame-Options"] == "DENY"
 
 
 def test_accounts_use_argon2_and_keep_email_private(site):
@@ -300,7 +243,10 @@ def test_flags_moderation_and_bans(site):
     # ban: the user can neither post nor log in again
     assert reader.post("/u/trent/ban", data={"csrf": csrf_of(reader)}).status_code == 403
     assert mod.post("/u/trent/ban", data={"banned": "1", "csrf": csrf_of(mod)}, follow_redirects=False).status_code == 303
-    assert post(troll, target, "again").status_code == 403
+    # the ban ends the user's sessions at once
+    assert troll.get("/account", follow_redirects=False).status_code == 303
+    r = troll.post(f"/c/{target}", data={"body": "again", "csrf": csrf_of(troll, "/login")}, follow_redirects=False)
+    assert r.status_code == 401
     fresh = new()
     r = fresh.post("/login", data={"name": "trent", "password": PASSWORD, "csrf": csrf_of(fresh, "/login")})
     assert r.status_code == 403 and "banned" in r.text

@@ -4,18 +4,15 @@ and moderate; no console errors (a CSP violation would be one) on any page."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from memescope.demo import FOCUS
+from memescope.web.process import serving
 
 from .test_browser import ARGS, CHROMIUM
 
@@ -29,24 +26,8 @@ def server(demo_run, tmp_path):
     pytest.importorskip("uvicorn")
     db = tmp_path / "site.db"
     shutil.copy(demo_run[0] / "memescope.db", db)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = dict(os.environ, MEMESCOPE_SECRET="e2e-secret")
-    proc = subprocess.Popen([sys.executable, "-c", "from memescope.cli import main; main()", "serve", "--db", str(db), "--port", str(port)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(proc.stdout.read().decode())
-            time.sleep(0.2)
-    yield url, db
-    proc.terminate()
-    proc.wait(10)
+    with serving(db, env={"MEMESCOPE_SECRET": "e2e-secret"}) as served:
+        yield served.url, db
 
 
 def _register(page, url, name):

@@ -21,21 +21,13 @@ import os
 import random
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from memescope.web.process import serving
 
 
 def _analysis(demo_out: Path) -> Path:
@@ -141,22 +133,9 @@ def main() -> None:
         shutil.copy(analysis, db)
     else:
         cmd_from = ["--from", str(analysis)]
-    port = _port()
-    env = dict(os.environ, MEMESCOPE_RATE_LIMITS=json.dumps({"comment": [100000, 60], "register": [1000, 60]}))
-    proc = subprocess.Popen([sys.executable, "-c", "from memescope.cli import main; main()", "serve", "--db", db, *cmd_from,
-                             "--port", str(port)], env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(url + "/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        res = asyncio.run(main_async(url, args.readers, args.writers, args.seconds, db))
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    env = {"MEMESCOPE_RATE_LIMITS": json.dumps({"comment": [100000, 60], "register": [1000, 60]})}
+    with serving(db, *cmd_from, env=env, quiet=False) as server:
+        res = asyncio.run(main_async(server.url, args.readers, args.writers, args.seconds, db))
     print(json.dumps(res, indent=1))
 
 

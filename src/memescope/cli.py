@@ -164,16 +164,18 @@ def demo(
 def ingest(
     source: Annotated[Path, typer.Argument(help="A folder of images, a CSV/JSONL manifest, an ImgFlip575K folder, or Pushshift NDJSON.")],
     fmt: Annotated[Optional[str], typer.Option("--format", help="Force a format: folder, manifest, imgflip, pushshift.")] = None,
+    root: Annotated[Optional[Path], typer.Option(help="The folder every image must lie in (default: the source folder, or the manifest's folder); images elsewhere are skipped.")] = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Read a corpus into the store. Ingesting the same post twice keeps one.
+    """Read a corpus into the store. Ingesting the same post twice keeps one; a bad item is recorded
+    with its reason and the rest goes on.
 
     Example: memescope ingest ../shared/data/imgflip575k/captions --db imgflip.db
     """
     from .workflow import ingest as do_ingest
 
-    res = do_ingest(source, db, fmt=fmt, progress=_progress(json_out))
+    res = do_ingest(source, db, fmt=fmt, progress=_progress(json_out), root=root)
     if json_out:
         _print_json(res)
     else:
@@ -422,13 +424,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     republish: Annotated[bool, typer.Option(help="Publish the analysis again even if it did not change.")] = False,
+    forwarded_allow_ips: Annotated[Optional[str], typer.Option(help="Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated addresses, e.g. 127.0.0.1 behind a local nginx). Default: none, so clients cannot choose the address rate limits see.")] = None,
+    https_only: Annotated[bool, typer.Option(help="Always mark session cookies Secure (they are anyway on requests that came over HTTPS).")] = False,
 ) -> None:
     """Serve the web app: templates, instances, search by picture or words, and a moderated discussion
     under every meme. --db takes a SQLite file or postgresql://user@host/db.
 
-    Example: memescope serve --db demo-out/memescope.db --port 8000
+    Example: memescope serve --db demo-out/memescope.db --port 8000   (behind nginx: --forwarded-allow-ips 127.0.0.1)
     """
-    from .web import create_app, prepare
+    from .web import WebConfig, create_app, prepare
 
     try:
         import uvicorn
@@ -440,7 +444,10 @@ def serve(
     err.print("analysis unchanged since the last publish" if res.get("skipped") else
               f"published {res['templates']} templates and {res['instances']:,} instances")
     err.print(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
-    uvicorn.run(create_app(web), host=host, port=port, log_level="warning")
+    # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: here only from the proxies named
+    proxies = forwarded_allow_ips.strip() if forwarded_allow_ips else ""
+    uvicorn.run(create_app(web, WebConfig(https_only=https_only)), host=host, port=port, log_level="warning",
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or "")
 
 
 @app.command()

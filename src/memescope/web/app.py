@@ -9,7 +9,7 @@ import math
 import os
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,9 +18,11 @@ import numpy as np
 from ..exceptions import NotInstalledError
 from ..report.build import kind_label
 from .db import MARK_END, MARK_START, WebDB
+from .files import servable
+from .middleware import SchemeSessions, SecurityMiddleware
 from .security import (
-    RateLimiter, UploadRefused, check_upload, csrf_ok, hash_password, new_csrf_token, render_comment,
-    valid_name, verify_password,
+    RateLimiter, UploadGate, UploadRefused, check_upload, csrf_ok, form_text, hash_password, new_csrf_token,
+    render_comment, session_digest, valid_name, verify_password, verify_unknown,
 )
 
 # no "from __future__ import annotations": FastAPI reads the route annotations, whose types are
@@ -38,6 +40,10 @@ DEFAULT_LIMITS = {
     "comment": (10, 60.0), "upload": (10, 60.0), "flag": (20, 60.0),
 }
 PAGE = 20
+SESSION_DAYS = 14
+MAX_COMMENT = 5000
+MAX_ID = 2**63 - 1       # database ids are signed 64-bit integers
+MAX_PAGE = 100_000
 
 
 def find_htmx() -> Path | None:
@@ -52,14 +58,18 @@ def find_htmx() -> Path | None:
 
 @dataclass
 class WebConfig:
+    """`https_only`: session cookies are always marked Secure (they are anyway on requests that came over
+    HTTPS, directly or through a proxy the server trusts: `memescope serve --forwarded-allow-ips`).
+    `upload_slots`: pictures decoded at once for search by picture."""
+
     secret: str | None = None
     limits: dict = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     https_only: bool = False
-    trust_proxy: bool = False
+    upload_slots: int = 2
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def _now(after: timedelta = timedelta()) -> str:
+    return (datetime.now(timezone.utc) + after).isoformat(timespec="seconds")
 
 
 def _snippet(s: str | None):
@@ -103,10 +113,10 @@ class _Dups:
 def create_app(web: WebDB, config: WebConfig | None = None):
     """The ASGI app over an opened web database (publish the analysis into it first)."""
     try:
-        from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
+        from fastapi import FastAPI, File, Form, HTTPException, Path as PathParam, Query, Request, UploadFile
+        from fastapi.exceptions import RequestValidationError
         from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
         from fastapi.templating import Jinja2Templates
-        from starlette.middleware.sessions import SessionMiddleware
     except ImportError as exc:
         raise NotInstalledError(exc.name or "fastapi", "web") from None
 
@@ -119,14 +129,13 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         secret = secrets.token_urlsafe(48)  # kept in the database so sessions survive restarts
         web.set_meta("secret", secret)
     limiter = RateLimiter(config.limits)
+    gate = UploadGate(config.upload_slots)
     dups = _Dups()
     htmx = find_htmx()
     if htmx is None:
         log.warning("htmx.min.js not found (npm install htmx.org@%s): pages work without partial updates", HTMX_VERSION)
 
     app = FastAPI(title="memescope", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="memescope_session",
-                       max_age=14 * 24 * 3600, same_site="lax", https_only=config.https_only)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     # every template escapes by default: Jinja's autoescape picks by extension, and ours end in .j2
     templates.env.autoescape = True
@@ -138,30 +147,25 @@ def create_app(web: WebDB, config: WebConfig | None = None):
     templates.env.filters["fromjson"] = lambda s: json.loads(s) if s else None
     app.state.web, app.state.limiter = web, limiter
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next):
-        resp = await call_next(request)
-        # scripts only from this origin (htmx); inline SVG figures carry style attributes, hence style-src
-        resp.headers["Content-Security-Policy"] = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                                   "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-        resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["X-Frame-Options"] = "DENY"
-        resp.headers["Referrer-Policy"] = "same-origin"
-        return resp
-
     # -- helpers ----------------------------------------------------------------------------------
     def user(request: Request) -> dict | None:
-        uid = request.session.get("uid")
-        if uid is None:
+        """The logged-in user: the session cookie names a server-side session, which logout, a password
+        change and a ban delete (a copied cookie then opens nothing)."""
+        sid = request.session.get("sid")
+        if not isinstance(sid, str):
             return None
         # one lookup per request: a page asks for the user once for its thread and once for its header
         cached = getattr(request.state, "me", None)
-        if cached is not None and cached[0] == uid:
+        if cached is not None and cached[0] == sid:
             return cached[1]
-        u = web.one("SELECT id, name, email, is_moderator, banned, created_at FROM web_users WHERE id=?", (uid,))
+        u = web.one(
+            """SELECT u.id, u.name, u.email, u.is_moderator, u.banned, u.created_at FROM web_sessions s
+               JOIN web_users u ON u.id = s.user_id WHERE s.id=? AND s.expires_at > ?""",
+            (session_digest(sid), _now()),
+        )
         if u is None:
-            request.session.clear()
-        request.state.me = (uid, u)
+            request.session.pop("sid", None)
+        request.state.me = (sid, u)
         return u
 
     def csrf_token(request: Request) -> str:
@@ -175,8 +179,8 @@ def create_app(web: WebDB, config: WebConfig | None = None):
             raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
 
     def ip(request: Request) -> str:
-        if config.trust_proxy and request.headers.get("x-forwarded-for"):
-            return request.headers["x-forwarded-for"].split(",")[0].strip()
+        # the peer's address; the server rewrites it from X-Forwarded-For only for proxies the operator
+        # named (memescope serve --forwarded-allow-ips), so a client cannot choose its own
         return request.client.host if request.client else "?"
 
     def limited(action: str, key: str) -> None:
@@ -243,8 +247,10 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         n = web.one("SELECT count(*) AS n FROM web_instances")["n"]
         return page(request, "index.html.j2", templates=rows, instances=n)
 
-    @app.get("/t/{name}", response_class=HTMLResponse)
-    def template_page(request: Request, name: str, page_no: int = 1):
+    PageNo = Query(1, ge=1, le=MAX_PAGE)
+
+    @app.get("/t/{name:path}", response_class=HTMLResponse)
+    def template_page(request: Request, name: str, page_no: int = PageNo):
         t = web.one("SELECT * FROM web_templates WHERE name=?", (name,))
         if t is None:
             raise HTTPException(404, "no such template")
@@ -257,8 +263,8 @@ def create_app(web: WebDB, config: WebConfig | None = None):
                     contexts=json.loads(t["contexts"] or "{}"), samples=samples[::step][:12],
                     thread=thread(f"t:{name}", page_no, user(request)))
 
-    @app.get("/i/{key}", response_class=HTMLResponse)
-    def instance_page(request: Request, key: str, page_no: int = 1):
+    @app.get("/i/{key:path}", response_class=HTMLResponse)
+    def instance_page(request: Request, key: str, page_no: int = PageNo):
         i = web.one("SELECT * FROM web_instances WHERE key=?", (key,))
         if i is None:
             raise HTTPException(404, "no such instance")
@@ -267,18 +273,26 @@ def create_app(web: WebDB, config: WebConfig | None = None):
                     cues=json.loads(i["use_cues"] or "[]"), near=near, thread=thread(f"i:{key}", page_no, user(request)))
 
     def stored_file(path: str | None):
-        # files are found by an instance key or template name only: no path from the request reaches
-        # the filesystem
-        if not path or not Path(path).is_file():
+        # files are found by an instance key or template name only, and served only when they lie inside
+        # the corpus roots the analysis recorded and their bytes are an image: never as a page or script
+        found = servable(path, roots())
+        if found is None:
             raise HTTPException(404, "no image")
-        return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
+        real, media = found
+        return FileResponse(real, media_type=media, content_disposition_type="inline",
+                            headers={"Cache-Control": "public, max-age=86400",
+                                     "Content-Security-Policy": "default-src 'none'; sandbox"})
 
-    @app.get("/img/{key}")
+    def roots() -> list[str] | None:
+        value = web.get_meta("image_roots")
+        return json.loads(value) if value else None
+
+    @app.get("/img/{key:path}")
     def image(key: str):
         i = web.one("SELECT image_path FROM web_instances WHERE key=?", (key,))
         return stored_file(i and i["image_path"])
 
-    @app.get("/ref/{name}")
+    @app.get("/ref/{name:path}")
     def reference(name: str):
         t = web.one("SELECT reference FROM web_templates WHERE name=?", (name,))
         return stored_file(t and t["reference"])
@@ -294,9 +308,8 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         return FileResponse(HERE / "static" / "style.css", media_type="text/css")
 
     @app.get("/search", response_class=HTMLResponse)
-    def search(request: Request, q: str = "", page_no: int = 1):
-        q = q[:200]
-        page_no = max(1, page_no)
+    def search(request: Request, q: str = Query("", max_length=2000), page_no: int = PageNo):
+        q = form_text(q, 200)[:200]
         hits = web.search_text(q, limit=PAGE + 1, offset=(page_no - 1) * PAGE) if q.strip() else []
         more = len(hits) > PAGE
         ctx = dict(q=q, hits=hits[:PAGE], page_no=page_no, more=more)
@@ -310,11 +323,15 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         limited("upload", ip(request))
         data = image.file.read(8 * 1024 * 1024 + 1)
         try:
-            im = check_upload(data)
+            with gate:  # a few decodes at a time: each may take tens of MB while it runs
+                result = _match_upload(check_upload(data))
         except UploadRefused as exc:
-            return page(request, "search.html.j2", status=400, q="", hits=[], page_no=1, more=False,
+            busy = "busy" in str(exc)
+            return page(request, "search.html.j2", status=503 if busy else 400, q="", hits=[], page_no=1, more=False,
                         image_result={"error": str(exc)})
-        return page(request, "search.html.j2", q="", hits=[], page_no=1, more=False, image_result=_match_upload(im))
+        finally:
+            del data
+        return page(request, "search.html.j2", q="", hits=[], page_no=1, more=False, image_result=result)
 
     def _match_upload(im) -> dict:
         from ..imaging import hash_views
@@ -346,25 +363,38 @@ def create_app(web: WebDB, config: WebConfig | None = None):
     # -- accounts ---------------------------------------------------------------------------------
     def start_session(request: Request, uid: int, dest: str):
         # a fresh session (and CSRF token) at every login: nothing from before the login carries over
+        sid = secrets.token_urlsafe(32)
+        with web.tx():
+            web.ex("DELETE FROM web_sessions WHERE expires_at <= ?", (_now(),))
+            web.ex("INSERT INTO web_sessions(id, user_id, created_at, expires_at) VALUES (?,?,?,?)",
+                   (session_digest(sid), uid, _now(), _now(timedelta(days=SESSION_DAYS))))
         request.session.clear()
-        request.session.update(uid=uid, csrf=new_csrf_token())
+        request.session.update(sid=sid, csrf=new_csrf_token())
         # only local paths: no open redirect
-        return RedirectResponse(dest if dest.startswith("/") and not dest.startswith("//") else "/", status_code=303)
+        return RedirectResponse(dest if dest.startswith("/") and not dest.startswith("//") and "\\" not in dest else "/",
+                                status_code=303)
+
+    def end_sessions(uid: int) -> None:
+        """Every session of a user ends (password change, ban)."""
+        web.ex("DELETE FROM web_sessions WHERE user_id=?", (uid,))
 
     @app.get("/register", response_class=HTMLResponse)
     def register_form(request: Request):
         return page(request, "register.html.j2", error=None)
 
     @app.post("/register", response_class=HTMLResponse)
-    def register(request: Request, name: str = Form(""), email: str = Form(""), password: str = Form(""), csrf: str = Form("")):
+    def register(request: Request, name: str = Form("", max_length=200), email: str = Form("", max_length=400),
+                 password: str = Form("", max_length=1000), csrf: str = Form("")):
         guard(request, csrf)
         limited("register", ip(request))
-        name, email = name.strip(), email.strip()[:200]
+        name, email = form_text(name, 64), form_text(email, 200)
         error = None
         if not valid_name(name):
             error = "a name has 3-32 letters, digits, '.', '_' or '-'"
-        elif len(password) < 10 or len(password) > 256:
-            error = "a password has 10 to 256 characters"
+        elif len(email) > 200:
+            error = "an email address has at most 200 characters"
+        elif not 10 <= len(password) <= 256 or password != form_text(password, 256, multiline=True):
+            error = "a password has 10 to 256 characters, and no control characters"
         elif web.one("SELECT 1 AS x FROM web_users WHERE lower(name)=lower(?)", (name,)):
             error = "that name is taken"
         if error:
@@ -384,12 +414,15 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         return page(request, "login.html.j2", error=None)
 
     @app.post("/login", response_class=HTMLResponse)
-    def login(request: Request, name: str = Form(""), password: str = Form(""), csrf: str = Form(""), next: str = Form("/")):
+    def login(request: Request, name: str = Form("", max_length=200), password: str = Form("", max_length=1000),
+              csrf: str = Form(""), next: str = Form("/", max_length=2000)):
         guard(request, csrf)
         limited("login_ip", ip(request))
-        limited("login_name", name.strip().lower()[:64])
-        u = web.one("SELECT id, password_hash, banned FROM web_users WHERE lower(name)=lower(?)", (name.strip(),))
-        if u is None or not verify_password(u["password_hash"], password):
+        name = form_text(name, 64)
+        limited("login_name", name.lower())
+        u = web.one("SELECT id, password_hash, banned FROM web_users WHERE lower(name)=lower(?)", (name,))
+        # an unknown name costs the same Argon2 check as a known one: the timing tells no names
+        if not (verify_password(u["password_hash"], password) if u else verify_unknown(password)):
             return page(request, "login.html.j2", status=400, error="wrong name or password")
         if u["banned"]:
             return page(request, "login.html.j2", status=403, error="this account is banned")
@@ -398,6 +431,9 @@ def create_app(web: WebDB, config: WebConfig | None = None):
     @app.post("/logout")
     def logout(request: Request, csrf: str = Form("")):
         guard(request, csrf)
+        sid = request.session.get("sid")
+        if isinstance(sid, str):
+            web.ex("DELETE FROM web_sessions WHERE id=?", (session_digest(sid),))
         request.session.clear()
         return RedirectResponse("/", status_code=303)
 
@@ -407,7 +443,27 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         if me is None:
             return RedirectResponse("/login", status_code=303)
         mine = web.q("SELECT id, target, body, created_at, hidden, deleted FROM web_comments WHERE user_id=? ORDER BY id DESC LIMIT 50", (me["id"],))
-        return page(request, "account.html.j2", mine=mine)
+        return page(request, "account.html.j2", mine=mine, error=None, done=request.query_params.get("changed") == "1")
+
+    @app.post("/account/password", response_class=HTMLResponse)
+    def change_password(request: Request, current: str = Form("", max_length=1000), new: str = Form("", max_length=1000),
+                        csrf: str = Form("")):
+        guard(request, csrf)
+        me = need_user(request)
+        limited("login_name", me["name"].lower())
+        row = web.one("SELECT password_hash FROM web_users WHERE id=?", (me["id"],))
+        error = None
+        if not verify_password(row["password_hash"], current):
+            error = "the current password is wrong"
+        elif not 10 <= len(new) <= 256 or new != form_text(new, 256, multiline=True):
+            error = "a password has 10 to 256 characters, and no control characters"
+        if error:
+            mine = web.q("SELECT id, target, body, created_at, hidden, deleted FROM web_comments WHERE user_id=? ORDER BY id DESC LIMIT 50", (me["id"],))
+            return page(request, "account.html.j2", status=400, mine=mine, error=error, done=False)
+        with web.tx():
+            web.ex("UPDATE web_users SET password_hash=? WHERE id=?", (hash_password(new), me["id"]))
+            end_sessions(me["id"])  # every other device is logged out; this one gets a new session
+        return start_session(request, me["id"], "/account?changed=1")
 
     @app.get("/u/{name}", response_class=HTMLResponse)
     def profile(request: Request, name: str):
@@ -439,25 +495,26 @@ def create_app(web: WebDB, config: WebConfig | None = None):
             return comments_response(request, target)
         return RedirectResponse(target_url(target) + "#discussion", status_code=303)
 
-    @app.get("/c/{target}", response_class=HTMLResponse)
-    def comments(request: Request, target: str, page_no: int = 1):
+    CommentId = PathParam(..., ge=1, le=MAX_ID)
+
+    @app.get("/c/{target:path}", response_class=HTMLResponse)
+    def comments(request: Request, target: str, page_no: int = PageNo):
         if not target_ok(target):
             raise HTTPException(404, "no such thread")
         return comments_response(request, target, page_no)
 
-    @app.post("/c/{target}", response_class=HTMLResponse)
-    def post_comment(request: Request, target: str, body: str = Form(""), parent_id: str = Form(""), csrf: str = Form("")):
+    @app.post("/c/{target:path}", response_class=HTMLResponse)
+    def post_comment(request: Request, target: str, body: str = Form("", max_length=4 * MAX_COMMENT),
+                     parent_id: str = Form("", max_length=20), csrf: str = Form("")):
         guard(request, csrf)
         me = need_user(request)
         if not target_ok(target):
             raise HTTPException(404, "no such thread")
-        body = body.strip()
-        if not body or len(body) > 5000:
-            raise HTTPException(400, "a comment has 1 to 5000 characters")
+        body = comment_body(body)
         limited("comment", str(me["id"]))
         parent = None
         if parent_id:
-            if not parent_id.isdigit():
+            if not parent_id.isascii() or not parent_id.isdigit() or not 1 <= int(parent_id) <= MAX_ID:
                 raise HTTPException(400, "bad parent")
             p = web.one("SELECT id, target FROM web_comments WHERE id=?", (int(parent_id),))
             if p is None or p["target"] != target:
@@ -468,19 +525,23 @@ def create_app(web: WebDB, config: WebConfig | None = None):
                    (target, parent, me["id"], body, _now()))
         return after_change(request, target)
 
+    def comment_body(body: str) -> str:
+        body = form_text(body, MAX_COMMENT, multiline=True)
+        if not body or len(body) > MAX_COMMENT:
+            raise HTTPException(400, f"a comment has 1 to {MAX_COMMENT} characters")
+        return body
+
     @app.post("/comment/{cid}/edit", response_class=HTMLResponse)
-    def edit_comment(request: Request, cid: int, body: str = Form(""), csrf: str = Form("")):
+    def edit_comment(request: Request, cid: int = CommentId, body: str = Form("", max_length=4 * MAX_COMMENT), csrf: str = Form("")):
         guard(request, csrf)
         me = need_user(request)
         c = own_comment(cid, me)
-        body = body.strip()
-        if not body or len(body) > 5000:
-            raise HTTPException(400, "a comment has 1 to 5000 characters")
+        body = comment_body(body)
         web.ex("UPDATE web_comments SET body=?, edited_at=? WHERE id=?", (body, _now(), cid))
         return after_change(request, c["target"])
 
     @app.post("/comment/{cid}/delete", response_class=HTMLResponse)
-    def delete_comment(request: Request, cid: int, csrf: str = Form("")):
+    def delete_comment(request: Request, cid: int = CommentId, csrf: str = Form("")):
         guard(request, csrf)
         me = need_user(request)
         c = own_comment(cid, me)
@@ -489,7 +550,7 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         return after_change(request, c["target"])
 
     @app.post("/comment/{cid}/flag", response_class=HTMLResponse)
-    def flag_comment(request: Request, cid: int, reason: str = Form(""), csrf: str = Form("")):
+    def flag_comment(request: Request, cid: int = CommentId, reason: str = Form("", max_length=2000), csrf: str = Form("")):
         guard(request, csrf)
         me = need_user(request)
         limited("flag", str(me["id"]))
@@ -497,7 +558,7 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         if c is None:
             raise HTTPException(404, "no such comment")
         web.ex("INSERT INTO web_flags(comment_id, user_id, reason, created_at) VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
-               (cid, me["id"], reason.strip()[:200] or None, _now()))
+               (cid, me["id"], form_text(reason, 200)[:200] or None, _now()))
         return after_change(request, c["target"])
 
     # -- moderation -------------------------------------------------------------------------------
@@ -517,7 +578,7 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         return page(request, "mod.html.j2", flagged=rows)
 
     @app.post("/comment/{cid}/hide", response_class=HTMLResponse)
-    def hide_comment(request: Request, cid: int, hidden: int = Form(1), csrf: str = Form("")):
+    def hide_comment(request: Request, cid: int = CommentId, hidden: int = Form(1, ge=0, le=1), csrf: str = Form("")):
         guard(request, csrf)
         need_mod(request)
         c = web.one("SELECT target FROM web_comments WHERE id=?", (cid,))
@@ -527,7 +588,7 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         return after_change(request, c["target"])
 
     @app.post("/u/{name}/ban")
-    def ban(request: Request, name: str, banned: int = Form(1), csrf: str = Form("")):
+    def ban(request: Request, name: str, banned: int = Form(1, ge=0, le=1), csrf: str = Form("")):
         guard(request, csrf)
         me = need_mod(request)
         u = web.one("SELECT id FROM web_users WHERE name=?", (name,))
@@ -535,7 +596,10 @@ def create_app(web: WebDB, config: WebConfig | None = None):
             raise HTTPException(404, "no such user")
         if u["id"] == me["id"]:
             raise HTTPException(400, "moderators cannot ban themselves")
-        web.ex("UPDATE web_users SET banned=? WHERE id=?", (1 if banned else 0, u["id"]))
+        with web.tx():
+            web.ex("UPDATE web_users SET banned=? WHERE id=?", (1 if banned else 0, u["id"]))
+            if banned:
+                end_sessions(u["id"])
         return RedirectResponse(f"/u/{quote(name, safe='')}", status_code=303)
 
     from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -547,4 +611,14 @@ def create_app(web: WebDB, config: WebConfig | None = None):
         return page(request, "error.html.j2", status=exc.status_code, code=exc.status_code, message=exc.detail) if exc.status_code != 429 else \
             Response(str(exc.detail), status_code=429, headers=exc.headers)
 
-    return app
+    @app.exception_handler(RequestValidationError)
+    def bad_request(request: Request, exc: RequestValidationError):
+        # a parameter out of range or of the wrong type: say which, as a 400 page
+        where = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}"
+                          for e in exc.errors()[:3])
+        return http_error(request, StarletteHTTPException(400, f"bad request ({where})"))
+
+    # outermost: sessions (cookies Secure over HTTPS), then headers, body cap and crash pages around all
+    sessions = SchemeSessions(app, https_only=config.https_only, secret_key=secret, session_cookie="memescope_session",
+                              max_age=SESSION_DAYS * 24 * 3600, same_site="lax")
+    return SecurityMiddleware(sessions)

@@ -3,7 +3,7 @@ interface. SQL is written once with `?` placeholders; the PostgreSQL side rewrit
 
 Tables (all prefixed `web_`, so they sit beside the analysis tables in one SQLite file):
 published analysis (templates, instances, reference hashes, full-text index) and the discussion
-(users, comments, flags). Each thread of the server keeps its own connection.
+(users, their server-side sessions, comments, flags). Each thread of the server keeps its own connection.
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ CREATE TABLE IF NOT EXISTS web_flags (
     comment_id INTEGER NOT NULL REFERENCES web_comments(id), user_id INTEGER NOT NULL REFERENCES web_users(id),
     reason TEXT, created_at TEXT NOT NULL, PRIMARY KEY (comment_id, user_id)
 );
+CREATE TABLE IF NOT EXISTS web_sessions (
+    id TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES web_users(id), created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS web_sessions_user ON web_sessions(user_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS web_fts USING fts5(text, key UNINDEXED, template UNINDEXED, tokenize='porter unicode61');
 """
 
@@ -74,6 +79,11 @@ CREATE TABLE IF NOT EXISTS web_flags (
     comment_id BIGINT NOT NULL REFERENCES web_comments(id), user_id BIGINT NOT NULL REFERENCES web_users(id),
     reason TEXT, created_at TEXT NOT NULL, PRIMARY KEY (comment_id, user_id)
 );
+CREATE TABLE IF NOT EXISTS web_sessions (
+    id TEXT PRIMARY KEY, user_id BIGINT NOT NULL REFERENCES web_users(id), created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS web_sessions_user ON web_sessions(user_id);
 ALTER TABLE web_instances ADD COLUMN IF NOT EXISTS tsv tsvector
     GENERATED ALWAYS AS (to_tsvector('english', coalesce(text, ''))) STORED;
 CREATE INDEX IF NOT EXISTS web_instances_tsv ON web_instances USING GIN (tsv);

@@ -78,6 +78,10 @@ def publish(store: Store, web: WebDB, force: bool = False) -> dict:
                  [tuple(r) for r in instances])
         web.many("INSERT INTO web_refs(template, phash, phash_mirror, path) VALUES (?,?,?,?)", [tuple(r) for r in refs])
         web.index_text([(r["key"], r["template"] or "", r["text"]) for r in instances if r["text"]])
+        # the folders images are served from; none recorded (a store from before ingest kept them): the
+        # bytes alone decide (see web.files)
+        has_sources = bool(store.scalar("SELECT count(*) FROM sources"))
+        web.set_meta("image_roots", json.dumps(store.image_roots()) if has_sources else "")
         web.set_meta("published", fp)
     log.info("published %d templates, %d instances", len(templates), len(instances))
     return {"templates": len(templates), "instances": len(instances), "references": len(refs)}
