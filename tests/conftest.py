@@ -56,11 +56,11 @@ def old_store(path: Path, version: int):
     import sqlite3
 
     from memescope.store.schema import MIGRATIONS
-    from memescope.store.sqlite import _split_sql
+    from memescope.store.sqlite import split_sql
 
     con = sqlite3.connect(path, isolation_level=None)
     for script in MIGRATIONS[:version]:
-        for stmt in _split_sql(script):
+        for stmt in split_sql(script):
             con.execute(stmt)
     con.execute(f"PRAGMA user_version={version}")
     return con

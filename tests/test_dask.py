@@ -97,8 +97,8 @@ def test_separate_scheduler_and_worker_processes(corpus, serial, tmp_path):
 @pytest.mark.slow
 def test_worker_loss_is_exactly_once(corpus, serial, tmp_path):
     from memescope.pipeline.executors import DaskExecutor
-    from memescope.pipeline.runner import RunContext
-    from memescope.pipeline.stages import stages
+    from memescope.config import PipelineConfig
+    from memescope.pipeline import RunContext, stage_registry
 
     _, manifest = corpus
     db = tmp_path / "loss.db"
@@ -120,11 +120,11 @@ def test_worker_loss_is_exactly_once(corpus, serial, tmp_path):
                     killed.set()
                     os.kill(pids[0], signal.SIGKILL)
 
-        ctx = RunContext(s, ex, s.start_run("test"), KillOnce(), {"stages": ["hash"]})
-        ok, err = stages["hash"](ctx)
+        ctx = RunContext(s, ex, s.start_run("test"), KillOnce(), PipelineConfig(stages=("hash",)))
+        count = stage_registry["hash"](ctx)
     finally:
         ex.close()
-    assert killed.is_set() and (ok, err) == (300, 0)
+    assert killed.is_set() and (count.items, count.errors) == (300, 0)
     s.close()
     assert _features(db) == serial
 
@@ -136,7 +136,7 @@ def test_feature_shards_and_duckdb_near_duplicates(tmp_path):
     from PIL import ImageOps
 
     from memescope.index import hamming_matrix
-    from memescope.index.duck import near_duplicates
+    from memescope.store.shards import near_duplicates
 
     from .conftest import jpeg, random_picture, write_manifest
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from memescope.report import validate_report
 from memescope.demo import FOCUS, build_demo_corpus, run_demo
 
 
@@ -48,6 +49,7 @@ def test_demo_recovers_the_planted_facts(demo_run):
     assert found["before"] < 0.05 and found["after"] > 0.3
     assert ev["ocr_word_error_rate"] < 0.15
     report = json.loads((out / "report.json").read_text())
+    validate_report(report)  # the demo's report, with images, variants, scopes and drift, follows the schema
     focus = report["templates"][0]
     assert focus["name"] == FOCUS
     # variants partition the template's images; flips and bars are variants of one picture, not new templates

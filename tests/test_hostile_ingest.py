@@ -62,7 +62,7 @@ def test_one_bad_record_never_fails_an_ingest(store, tmp_path):
     (tmp_path / "corpus" / "posts.jsonl").write_text(text)
     res = ingest(store, tmp_path / "corpus" / "posts.jsonl")
     assert res["new"] == 3 and res["skipped"] == 14
-    reasons = sorted(e["reason"] for e in store.errors("ingest"))
+    reasons = sorted(e.reason for e in store.errors("ingest"))
     assert reasons == sorted(["bad date"] * 6 + ["bad text", "bad community", "bad id", "outside the corpus",
                                                  "outside the corpus", "not a file", "not a file", "bad url"])
     stored = {r["id"]: (r["text"], r["title"]) for r in store.query("SELECT id, text, title FROM posts")}
@@ -85,7 +85,7 @@ def test_a_folder_with_hostile_names_and_links(store, tmp_path):
     os.symlink(root / "good.jpg", root / "sub" / "again.jpg")     # a link that stays inside: fine
     os.symlink(tmp_path, root / "up")                             # a linked folder: not entered
     res = ingest(store, root)
-    reasons = sorted(e["reason"] for e in store.errors("ingest"))
+    reasons = sorted(e.reason for e in store.errors("ingest"))
     assert reasons == ["bad file name", "bad link", "bad link", "linked folder", "outside the corpus"]
     # the link inside resolves to good.jpg: one image, one post (content-hash ids)
     assert res["new"] == 1 and store.counts()["images"] == 1
@@ -99,7 +99,7 @@ def test_a_second_copy_of_an_id_with_other_content_is_recorded(store, tmp_path):
     res = ingest(store, tmp_path / "later.jsonl")
     assert res["new"] == 0 and res["skipped"] == 1
     err = store.errors("ingest")[0]
-    assert err["reason"] == "duplicate id" and "text" in err["detail"] and "created_at" in err["detail"]
+    assert err.reason == "duplicate id" and "text" in err.detail and "created_at" in err.detail
     assert store.scalar("SELECT text FROM posts WHERE id='1'") == "first"  # the stored post is kept
 
 
@@ -122,7 +122,7 @@ def test_impossible_dates_stored_by_an_older_store_are_repaired(tmp_path):
     con.close()
     s = open_store(path)
     assert dict(s.query("SELECT key, created_at FROM posts")) == {"m:a": None, "m:b": None, "m:c": "2020-03-01"}
-    assert sorted(e["item"] for e in s.errors("ingest")) == ["m:a", "m:b"]
+    assert sorted(e.item for e in s.errors("ingest")) == ["m:a", "m:b"]
     assert analyze(s, stages=["understand", "timeline"], executor="serial")["status"] == "done"
     s.close()
 

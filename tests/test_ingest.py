@@ -73,7 +73,7 @@ def test_bad_items_are_recorded_and_the_rest_goes_on(store, tmp_path):
     )
     res = ingest(store, tmp_path / "posts.jsonl")
     assert res["new"] == 2 and res["skipped"] == 4
-    reasons = sorted(e["reason"] for e in store.errors("ingest"))
+    reasons = sorted(e.reason for e in store.errors("ingest"))
     assert reasons == ["bad date", "bad json", "missing file", "missing id"]
 
 
@@ -93,7 +93,7 @@ def test_manifest_dates_may_say_how_far_off_they_are(store, tmp_path):
     assert res["new"] == 3 and res["skipped"] == 2
     got = {r[0]: (r[1], r[2]) for r in store.query("SELECT id, date_approx, date_error_days FROM posts")}
     assert got == {"1": (1, 10.0), "2": (0, None), "3": (1, None)}  # an error says the date is an estimate
-    assert {e["reason"] for e in store.errors()} == {"bad date error"}
+    assert {e.reason for e in store.errors()} == {"bad date error"}
 
 
 def test_csv_without_id_column_is_a_clear_error(store, tmp_path):
@@ -167,7 +167,7 @@ def test_a_store_from_before_scopes_keeps_its_series(tmp_path):
     s = open_store(path)
     assert [tuple(r) for r in s.query("SELECT template, scope, bin, n FROM series")] == [("T", "", "2020-03-01", 5)]
     assert s.scalar("SELECT scope FROM change_points") == ""
-    s.db.execute("INSERT INTO series(template, scope, bin, bin_unit, n, context_n) VALUES ('T', 'community:r/x', '2020-03-01', 'month', 2, '{}')")
+    s.execute("INSERT INTO series(template, scope, bin, bin_unit, n, context_n) VALUES ('T', 'community:r/x', '2020-03-01', 'month', 2, '{}')")
     s.close()
 
 

@@ -377,7 +377,10 @@ def test_a_lone_i_the_detector_left_out_is_read_again(engine):
 
 @pytest.mark.parametrize("engine_name,source", [("rapidocr", "caption layer"), ("tesseract", "image")])
 def test_the_ocr_stage_gives_the_layer_to_engines_that_read_it(tmp_path, engine_name, source):
-    from memescope.pipeline.stages import ocr_batch
+    from dataclasses import replace
+
+    from memescope.pipeline.stages.ocr import OcrItem, ocr_batch
+    from memescope.records import Done
 
     if engine_name == "tesseract":
         pytest.importorskip("tesserocr")
@@ -385,14 +388,14 @@ def test_the_ocr_stage_gives_the_layer_to_engines_that_read_it(tmp_path, engine_
     template.save(tmp_path / "ref.png")
     meme = _jpeg(caption_outlined(template, "lennie two mice", "a very large cat"), 90)
     meme.save(tmp_path / "meme.jpg", quality=95)
-    box = list(strip_bars(meme)[1])
-    item = ("sha", str(tmp_path / "meme.jpg"), box, [], [str(tmp_path / "ref.png")], [0, 0, *meme.size], False)
-    ((status, sha, (eng, text, clean, lines, src)),) = ocr_batch((engine_name, [item]))
-    assert status == "ok" and eng == engine_name and src == source
-    assert "LENNIE" in clean.upper() and "LARGE CAT" in clean.upper()
+    box = tuple(strip_bars(meme)[1])
+    item = OcrItem("sha", str(tmp_path / "meme.jpg"), box, (), (str(tmp_path / "ref.png"),), (0, 0, *meme.size), False)
+    (res,) = ocr_batch((engine_name, [item]))
+    assert isinstance(res, Done) and res.value.engine == engine_name and res.value.source == source
+    assert "LENNIE" in res.value.clean.upper() and "LARGE CAT" in res.value.clean.upper()
     # no reference, or no region: the image itself is read
-    ((_, _, (_, _, _, _, src)),) = ocr_batch((engine_name, [(*item[:4], [], None, False)]))
-    assert src == "image"
+    (res,) = ocr_batch((engine_name, [replace(item, references=(), region=None)]))
+    assert res.value.source == "image"
 
 
 def test_leftovers_of_the_picture_on_rows_of_their_own_are_dropped():

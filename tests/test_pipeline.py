@@ -27,7 +27,7 @@ def test_hostile_files_are_recorded_and_the_run_goes_on(store, hostile_dir, tmp_
     res = analyze(store, stages=["hash", "match"], executor="serial")
     assert res["status"] == "done"
     assert store.counts()["features"] == 2  # good.jpg, good2.png
-    reasons = {Path(e["item"]).name if "/" in e["item"] else e["item"]: e["reason"] for e in store.errors("hash")}
+    reasons = {Path(e.item).name if "/" in e.item else e.item: e.reason for e in store.errors("hash")}
     assert sorted(reasons.values()) == [
         "decompression bomb", "decompression bomb", "empty file", "not an image", "truncated image"
     ]

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from memescope.cli import app
 from memescope.corpus import ingest
 from memescope.pipeline import analyze
-from memescope.report import SCHEMA, build_report, write_report
+from memescope.report import SCHEMA, build_report, validate_report, write_report
 
 from .conftest import write_manifest
 
@@ -44,6 +44,7 @@ def text_store(store, tmp_path):
 def test_report_json_schema(text_store, tmp_path):
     rep = build_report(text_store)
     assert rep["schema"] == SCHEMA
+    validate_report(rep)  # report.schema.json: every key, its type and range
     assert rep["corpus"]["posts"] == 720 and rep["corpus"]["text_only"] == 720
     (t,) = rep["templates"]
     assert set(t) >= TEMPLATE_KEYS
@@ -117,6 +118,7 @@ def test_without_the_use_classifier_the_mood_is_still_drawn(store, tmp_path, mon
 
 def test_a_turn_of_mood_is_a_sentiment_change_in_the_report(mood_store, tmp_path):
     rep = build_report(mood_store)
+    validate_report(rep)
     (t,) = rep["templates"]
     (cp,) = [c for c in t["change_points"] if c["kind"] == "sentiment"]
     # found on the template's bins, placed to the day of the first lonely caption
@@ -208,6 +210,7 @@ def test_a_change_in_one_community_is_found_in_that_community(store, tmp_path):
     ingest(store, write_manifest(tmp_path, rows))
     analyze(store, executor="serial")
     rep = build_report(store)
+    validate_report(rep)
     (t,) = rep["templates"]
     scopes = {sc["scope"]: sc for sc in t["scopes"]}
     assert set(scopes) == {"community:r/a", "community:r/b"} and scopes["community:r/a"]["posts"] == 288

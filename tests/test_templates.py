@@ -154,7 +154,7 @@ def test_new_references_invalidate_the_templates_own_text(store, tmp_path):
     draw_template("two-buttons").save(tmp_path / "a.png")
     draw_template("two-buttons", seed=1).save(tmp_path / "b.png")
     tid = add_template(store, "two-buttons", [tmp_path / "a.png"])
-    store.db.execute("INSERT INTO template_text(template_id, engine, lines) VALUES (?, 'rapidocr', '[]')", (tid,))
+    store.execute("INSERT INTO template_text(template_id, engine, lines) VALUES (?, 'rapidocr', '[]')", (tid,))
     add_template(store, "two-buttons", [tmp_path / "a.png"])  # nothing new: the cache stands
     assert store.scalar("SELECT count(*) FROM template_text") == 1
     add_template(store, "two-buttons", [tmp_path / "b.png"])

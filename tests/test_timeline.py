@@ -96,10 +96,10 @@ def test_posts_without_text_have_no_sentiment_and_sentiment_changes_are_placed_t
             posts.append(PostPoint(day, (), 0.0, ""))  # an image without text: VADER's blank 0.0 is no mood
     res = analyze_posts(posts, [])
     assert res.sentiment[0] == 0.55 and res.sentiment[-1] == -0.55  # blank posts left out of the mean
-    (cp,) = [c for c in res.change_points if c["kind"] == "sentiment"]
-    assert cp["date"] == "2020-03-11" and cp["date_unit"] == "day" and res.unit == "week"
-    assert (cp["before"], cp["after"]) == (0.55, -0.55) and cp["effect"]["diff_high"] < -1
-    assert cp["detail"]["n_before"] == 2 * (26 * 14 + 5) and "sad" in {t["term"] for t in cp["terms_after"]}
+    (cp,) = [c for c in res.change_points if str(c.kind) == "sentiment"]
+    assert cp.date == "2020-03-11" and cp.date_unit == "day" and res.unit == "week"
+    assert (cp.before, cp.after) == (0.55, -0.55) and cp.effect["diff_high"] < -1
+    assert cp.stats["n_before"] == 2 * (26 * 14 + 5) and "sad" in {t["term"] for t in cp.terms_after}
 
 
 def test_overdispersed_null_counts_are_not_a_change_storm():
@@ -150,9 +150,9 @@ def test_a_short_dense_corpus_is_dated_to_the_day_unless_its_dates_are_estimates
     posts = [PostPoint(d, ("pandemic",) if tagged else (), 0.0)
              for d, tagged in daily_posts(60, 20, change="2021-03-04", seed=3)]
     res = analyze_posts(posts, ["pandemic"])
-    cps = [c for c in res.change_points if c["kind"] == "context:pandemic"]
+    cps = [c for c in res.change_points if str(c.kind) == "context:pandemic"]
     assert res.unit == "day" and len(cps) == 1
-    assert abs((date.fromisoformat(cps[0]["date"]) - date(2021, 3, 4)).days) <= 1
+    assert abs((date.fromisoformat(cps[0].date) - date(2021, 3, 4)).days) <= 1
     # no change planted, weekends quieter: nothing found
     null = [PostPoint(d, ("pandemic",) if tagged else (), 0.0) for d, tagged in daily_posts(60, 20, before=0.05, seed=4)]
     assert analyze_posts(null, ["pandemic"]).change_points == []
@@ -169,15 +169,15 @@ def test_a_change_found_on_weeks_is_placed_to_the_day():
     for seed, day in enumerate(["2021-03-04", "2021-03-06", "2021-03-10", "2021-03-13", "2021-03-16"]):
         posts = [PostPoint(d, ("pandemic",) if tagged else (), 0.0)
                  for d, tagged in daily_posts(60, 20, change=day, seed=20 + seed)]
-        (placed,) = [c for c in analyze_posts(posts, ["pandemic"], unit="week").change_points if c["kind"] == "context:pandemic"]
+        (placed,) = [c for c in analyze_posts(posts, ["pandemic"], unit="week").change_points if str(c.kind) == "context:pandemic"]
         (binned,) = [c for c in analyze_posts(posts, ["pandemic"], unit="week", refine=False).change_points
-                     if c["kind"] == "context:pandemic"]
-        assert binned["date"] == bin_start(binned["date"], "week") and binned["date_unit"] == "week"
-        assert placed["date_unit"] == "day" and placed["unit"] == "week"
-        assert placed["date_low"] <= placed["date"] <= placed["date_high"]
-        hits += placed["date"] == day
+                     if str(c.kind) == "context:pandemic"]
+        assert binned.date == bin_start(binned.date, "week") and binned.date_unit == "week"
+        assert placed.date_unit == "day" and placed.unit == "week"
+        assert placed.date_low <= placed.date <= placed.date_high
+        hits += placed.date == day
         # the sides are the posts before and after that day, so their shares are the planted ones
-        assert abs(placed["before"] - 0.01) < 0.02 and abs(placed["after"] - 0.4) < 0.06
+        assert abs(placed.before - 0.01) < 0.02 and abs(placed.after - 0.4) < 0.06
     assert hits >= 4, hits
 
 
@@ -185,14 +185,14 @@ def test_placing_a_step_to_the_day_drops_a_step_it_leaves_without_support():
     """Two steps found on weeks; on days the second step takes the only posts that set the middle
     segment apart, so the first no longer pays its penalty: one change remains, with the middle in
     "before"."""
-    from memescope.timeline.changepoints import BinomialCost, ChangePoint, refine_change
+    from memescope.timeline.changepoints import BinomialCost, Break, refine_change
 
     n = np.full(70, 10.0)                  # 10 weeks of days, 10 posts a day
     k = np.zeros(70)
     k[48:] = 4                             # 40% from day 48 (a Sunday, the last day of week 6)
     fine_bin = np.arange(70) // 7
     steps = [{"index": 4, "before": 0.0, "after": 0.02}, {"index": 7, "before": 0.02, "after": 0.4}]
-    cp = ChangePoint(7, 0.0, 0.4, {"phi": 1.0, "segment_lo": 0, "segment_hi": 10, "first": 4, "last": 7, "steps": steps})
+    cp = Break(7, 0.0, 0.4, {"phi": 1.0, "segment_lo": 0, "segment_hi": 10, "first": 4, "last": 7, "steps": steps})
     out = refine_change(cp, BinomialCost(k, n, min_size=1), fine_bin)
     assert out.index == 48 and "steps" not in out.detail
     assert (out.before, out.after, out.detail["n_before"], out.detail["n_after"]) == (0.0, 0.4, 480, 220)
@@ -231,7 +231,7 @@ def test_a_partial_last_bin_is_not_a_fall_in_volume():
         posts = [PostPoint(d, (), 0.0) for d, _ in daily_posts(60, 20, seed=100 + seed)]  # ends Thursday 1 April
         res = analyze_posts(posts, [], unit="week")
         assert res.bins[-1] == "2021-03-29"
-        falls += any(c["kind"] == "volume" for c in res.change_points)
+        falls += any(str(c.kind) == "volume" for c in res.change_points)
         naive += bool(detect_count_changes(res.n))  # the same weekly counts, every bin taken as whole
     assert falls <= 4 and naive >= 8, (falls, naive)
     # before and after are rates per whole bin: 4 posts in half a bin is a rate of 8
@@ -322,11 +322,11 @@ def test_analyze_posts_end_to_end_on_planted_posts():
                                    "so bored in quarantine" if shifted else f"my cat ate cheese {i}"))
     res = analyze_posts(posts, ["pandemic"])
     assert res.unit == "month" and len(res.bins) == 48 and sum(res.n) == len(posts)
-    (cp,) = [c for c in res.change_points if c["kind"] == "context:pandemic"]
-    assert (cp["date"], cp["before"], cp["after"]) == ("2020-03-01", 0.0, 0.5)
+    (cp,) = [c for c in res.change_points if str(c.kind) == "context:pandemic"]
+    assert (cp.date, cp.before, cp.after) == ("2020-03-01", 0.0, 0.5)
     # placed to the day, the segments run from the first to the last day with posts
-    assert cp["segment_start"] == "2017-01-01" and cp["segment_end"] == "2020-12-12"
-    assert "quarantine" in {t["term"] for t in cp["terms_after"]}
+    assert cp.segment_start == "2017-01-01" and cp.segment_end == "2020-12-12"
+    assert "quarantine" in {t["term"] for t in cp.terms_after}
 
 
 def test_estimated_dates_widen_the_interval_not_the_date():
@@ -339,16 +339,16 @@ def test_estimated_dates_widen_the_interval_not_the_date():
             for i in range(10):
                 shifted = w >= 39 and i < 5
                 posts.append(PostPoint(day, ("pandemic",) if shifted else (), 0.0, "", date_error=error))
-        (cp,) = [c for c in analyze_posts(posts, ["pandemic"]).change_points if c["kind"] == "context:pandemic"]
+        (cp,) = [c for c in analyze_posts(posts, ["pandemic"]).change_points if str(c.kind) == "context:pandemic"]
         return cp
 
     exact, rough = planted(0.0), planted(15.0)
-    assert exact["date"] == rough["date"] == "2020-03-02"
+    assert exact.date == rough.date == "2020-03-02"
     # placed to the day: the change came after the last post before it (a Monday) and by the first after
-    assert (exact["date_low"], exact["date_high"]) == ("2020-02-25", "2020-03-02") and "date_error_days" not in exact["detail"]
+    assert (exact.date_low, exact.date_high) == ("2020-02-25", "2020-03-02") and exact.date_error_days is None
     # dates 15 days off widen that by 15 days on each side
-    assert (rough["date_low"], rough["date_high"]) == ("2020-02-10", "2020-03-17")
-    assert rough["detail"]["date_error_days"] == 15.0
+    assert (rough.date_low, rough.date_high) == ("2020-02-10", "2020-03-17")
+    assert rough.date_error_days == 15.0
 
 
 def test_spread_origin_lags_and_leads():

@@ -69,5 +69,5 @@ def test_user_lexicons_extend_the_shipped_ones(tmp_path):
 
 def test_analyze_text_shape():
     a = analyze_text("Six months of quarantine and I still say I am fine")
-    assert {"sentiment", "sentiment_label", "contexts", "cues", "emotions", "emotion_cues", "use"} <= set(a)
-    assert a["contexts"] == {"pandemic": 1.0} and a["cues"] == {"pandemic": ["quarantine"]}
+    assert {"sentiment", "sentiment_label", "contexts", "cues", "emotions", "emotion_cues", "use"} <= set(a.to_dict())
+    assert a.contexts == {"pandemic": 1.0} and a.cues == {"pandemic": ["quarantine"]}

@@ -36,39 +36,39 @@ def test_known_captions_are_not_training_text():
 
 def test_pinned_uses():
     res = analyze_texts(list(KNOWN))
-    got = {t: r["use"] for t, r in zip(KNOWN, res)}
+    got = {t: r.use for t, r in zip(KNOWN, res)}
     assert got == KNOWN
     for r in res:
-        assert abs(sum(r["use_probs"].values()) - 1) < 1e-3
-        assert 0 <= r["humour"] <= 1 and 0 <= r["sarcasm"] <= 1
+        assert abs(sum(r.use_probs.values()) - 1) < 1e-3
+        assert 0 <= r.humour <= 1 and 0 <= r.sarcasm <= 1
 
 
 def test_cues_explain_the_decision():
     r = analyze_texts(["oh great, another zoom happy hour /s"])[0]
-    assert r["use"] == "sarcastic"
-    cues = {c["cue"]: c for c in r["use_cues"]}
+    assert r.use == "sarcastic"
+    cues = {c["cue"]: c for c in r.use_cues}
     assert "sarcasm_marker" in cues and {"oh great", "/s"} <= set(cues["sarcasm_marker"]["found"])
     # weights are sorted, largest first, and all push toward the chosen use
-    w = [c["weight"] for c in r["use_cues"]]
+    w = [c["weight"] for c in r.use_cues]
     assert w == sorted(w, reverse=True) and all(x > 0 for x in w)
 
 
 def test_sarcasm_marker_raises_sarcasm():
     plain, marked = analyze_texts(["what a lovely monday meeting", "what a lovely monday meeting /s"])
-    assert marked["use_probs"]["sarcastic"] > plain["use_probs"]["sarcastic"]
+    assert marked.use_probs["sarcastic"] > plain.use_probs["sarcastic"]
 
 
 def test_sad_picture_with_cheerful_caption_leans_sarcastic():
     # the multimodal hint: the same words on a crying face read less sincere, more sarcastic
     text = "best day of my life, everything is wonderful"
     alone, sad = analyze_texts([text, text], [None, "sad"])
-    assert sad["use_probs"]["sarcastic"] > alone["use_probs"]["sarcastic"]
-    assert any(c["cue"] == "incongruity" for c in sad["use_cues"]) or sad["use"] != "sarcastic"
+    assert sad.use_probs["sarcastic"] > alone.use_probs["sarcastic"]
+    assert any(c["cue"] == "incongruity" for c in sad.use_cues) or sad.use != "sarcastic"
 
 
 def test_empty_text_has_no_use():
     r = analyze_texts(["", "   "])
-    assert [x["use"] for x in r] == [None, None]
+    assert [x.use for x in r] == [None, None]
 
 
 def test_embedder_geometry():
@@ -170,7 +170,7 @@ def test_training_command_writes_a_working_model(tmp_path, monkeypatch):
     u.use_model.cache_clear()
     try:
         r = u.analyze_texts(["lol this is hilarious on thursday"])[0]
-        assert r["humour"] > 0.5
+        assert r.humour > 0.5
         assert u.analysis_version().endswith(json.loads((out / "use_model.json").read_text())["version"])
     finally:
         monkeypatch.delenv("MEMESCOPE_USE_MODEL")

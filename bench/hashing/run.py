@@ -25,6 +25,7 @@ from PIL import Image
 
 from memescope.imaging import load_image, phash
 from memescope.pipeline.stages import hash_batch
+from memescope.store import ImageFile
 
 
 def _template_bench():
@@ -67,7 +68,7 @@ def render(n: int, seed: int, out: Path) -> list[Path]:
 def methods(paths: list[Path]) -> dict:
     import imagehash
 
-    items = [(str(i), str(p)) for i, p in enumerate(paths)]
+    items = [ImageFile(str(i), str(p)) for i, p in enumerate(paths)]
     out = {
         "imagehash.phash": lambda: [imagehash.phash(Image.open(p)) for p in paths],
         # what JPEG draft decoding alone buys: one pHash of the whole picture, no bar search

@@ -1,9 +1,9 @@
 """memescope: find memes in a corpus, read them, tell how they are used and when their meaning moved.
 
-    >>> import memescope
-    >>> memescope.ingest("posts.jsonl", db="memescope.db")          # doctest: +SKIP
-    >>> memescope.analyze(db="memescope.db")                        # doctest: +SKIP
-    >>> memescope.report("out", db="memescope.db")                  # doctest: +SKIP
+>>> import memescope
+>>> memescope.ingest("posts.jsonl", db="memescope.db")          # doctest: +SKIP
+>>> memescope.analyze(db="memescope.db")                        # doctest: +SKIP
+>>> memescope.report("out", db="memescope.db")                  # doctest: +SKIP
 """
 
 from .exceptions import (
@@ -23,8 +23,23 @@ from .workflow import analyze, export, ingest, match_images, ocr_images, report
 __version__ = "0.1.0"
 
 __all__ = [
-    "ingest", "analyze", "report", "export", "match_images", "ocr_images",
-    "Store", "open_store", "Post", "ImageHash", "phash",
-    "MemescopeError", "UnknownNameError", "NotInstalledError", "BadImageError", "IngestError", "StoreError",
-    "TemplateError", "__version__",
+    "ingest",
+    "analyze",
+    "report",
+    "export",
+    "match_images",
+    "ocr_images",
+    "Store",
+    "open_store",
+    "Post",
+    "ImageHash",
+    "phash",
+    "MemescopeError",
+    "UnknownNameError",
+    "NotInstalledError",
+    "BadImageError",
+    "IngestError",
+    "StoreError",
+    "TemplateError",
+    "__version__",
 ]

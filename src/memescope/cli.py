@@ -8,15 +8,24 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.progress import Progress as RichBar
 from rich.table import Table
 
+from .config import DEFAULT_OCR_ENGINE
 from .exceptions import MemescopeError
 from .pipeline import Progress
 
@@ -31,13 +40,20 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-templates_app = typer.Typer(help="Manage the template knowledge base.\n\nExample: memescope templates list", no_args_is_help=True)
+templates_app = typer.Typer(
+    help="Manage the template knowledge base.\n\nExample: memescope templates list", no_args_is_help=True
+)
 app.add_typer(templates_app, name="templates")
 
 out = Console(soft_wrap=True)  # long paths and messages stay on one line (greppable)
 err = Console(stderr=True, soft_wrap=True)
 
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="Store: a SQLite file path or sqlite:///path (default ./memescope.db).", envvar="MEMESCOPE_DB")]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Store: a SQLite file path or sqlite:///path (default ./memescope.db).", envvar="MEMESCOPE_DB"
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
@@ -47,19 +63,27 @@ class BarProgress(Progress):
     def __init__(self, enabled: bool = True):
         self.enabled = enabled
         self.bar: RichBar | None = None
-        self.task = None
+        self.task: TaskID | None = None
 
     def start(self, stage: str, total: int) -> None:
         if not self.enabled:
             return
         self.finish()
-        self.bar = RichBar(SpinnerColumn(), TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
-                           TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=False)
+        self.bar = RichBar(
+            SpinnerColumn(),
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=False,
+        )
         self.bar.start()
         self.task = self.bar.add_task(stage, total=total or None)
 
     def advance(self, n: int) -> None:
-        if self.bar is not None:
+        if self.bar is not None and self.task is not None:
             self.bar.advance(self.task, n)
 
     def finish(self) -> None:
@@ -104,7 +128,11 @@ def _stage_table(run: dict) -> Table:
 
 
 @app.callback()
-def _root(verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-v info, -vv debug).")] = 0) -> None:
+def _root(
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More log output (-v info, -vv debug).")
+    ] = 0,
+) -> None:
     """Find memes in a corpus, read them, tell how they are used and when their meaning moved.
 
     Example: memescope demo --out demo-out
@@ -117,10 +145,12 @@ def _root(verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, he
 @app.command()
 @_command
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the corpus, the store, and the report.")] = Path("demo-out"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the corpus, the store, and the report.")] = Path(
+        "demo-out"
+    ),
     size: Annotated[int, typer.Option(help="Number of posts in the demo corpus.", min=20)] = 400,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same corpus.")] = 2020,
-    workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: all cores).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Build the demo corpus, analyze it, write the report, and say what was recovered.
@@ -136,35 +166,69 @@ def demo(
     ev = res["evaluation"]
     out.print(_stage_table(res["run"]))
     f = ev["focus"]
-    out.print(f"[bold]{escape(f['template'])}[/]: precision {f['precision']}, recall {f['recall']} ({f['true']} planted instances)")
-    out.print(f"templates right for {ev['template_accuracy']:.1%} of {ev['posts']} posts; non-memes rejected: "
-              f"{ev['non_memes']['rejected']}/{ev['non_memes']['total']}; OCR word error rate {ev['ocr_word_error_rate']}")
+    out.print(
+        f"[bold]{escape(f['template'])}[/]: precision {f['precision']}, recall {f['recall']} "
+        f"({f['true']} planted instances)"
+    )
+    out.print(
+        f"templates right for {ev['template_accuracy']:.1%} of {ev['posts']} posts; non-memes rejected: "
+        f"{ev['non_memes']['rejected']}/{ev['non_memes']['total']}; OCR word error rate {ev['ocr_word_error_rate']}"
+    )
     un = ev.get("unregistered") or {}
     if un.get("posts"):
-        out.print(f"memes of a template the knowledge base lacks: {un['in_largest_cluster']}/{un['posts']} in one candidate "
-                  f"cluster ({un['clustered']} clustered in all; {un['other_posts_in_clusters']} other posts in clusters)")
+        out.print(
+            f"memes of a template the knowledge base lacks: {un['in_largest_cluster']}/{un['posts']} in one candidate "
+            f"cluster ({un['clustered']} clustered in all; {un['other_posts_in_clusters']} other posts in clusters)"
+        )
     s = ev["shift"]
     if s["found"]:
         fd = s["found"]
-        out.print(f"planted shift {s['planted']} ({s['kind']}): found from {fd['date']} (on {fd['unit']} bins{', placed to the day' if fd.get('date_unit') == 'day' != fd['unit'] else ''}), share {fd['before']:.0%} -> {fd['after']:.0%}")
+        out.print(
+            f"planted shift {s['planted']} ({s['kind']}): found from {fd['date']} (on {fd['unit']} bins"
+            f"{', placed to the day' if fd.get('date_unit') == 'day' != fd['unit'] else ''}), "
+            f"share {fd['before']:.0%} -> {fd['after']:.0%}"
+        )
     else:
         out.print(f"[red]planted shift {s['planted']} ({s['kind']}): not found[/]")
     u, us = ev.get("use") or {}, ev.get("use_shift") or {}
     if u.get("classified"):
-        out.print(f"use right for {u['accuracy']:.1%} of {u['classified']} captioned memes (recall "
-                  + ", ".join(f"{k} {v:.0%}" for k, v in u["recall"].items()) + ")")
+        out.print(
+            f"use right for {u['accuracy']:.1%} of {u['classified']} captioned memes (recall "
+            + ", ".join(f"{k} {v:.0%}" for k, v in u["recall"].items())
+            + ")"
+        )
         fd = us.get("found")
-        where = "" if not fd else f"found from {fd['date']}" if fd["within_one_bin"] else f"found from {fd['date']} (95% interval {fd['date_low']} to {fd['date_high']} holds it)"
-        out.print(f"planted use shift {us['planted']} (use:sincere): " + (f"{where}, share {fd['before']:.0%} -> {fd['after']:.0%}" if fd else "[red]not found[/]"))
+        where = (
+            ""
+            if not fd
+            else f"found from {fd['date']}"
+            if fd["within_one_bin"]
+            else f"found from {fd['date']} (95% interval {fd['date_low']} to {fd['date_high']} holds it)"
+        )
+        out.print(
+            f"planted use shift {us['planted']} (use:sincere): "
+            + (f"{where}, share {fd['before']:.0%} -> {fd['after']:.0%}" if fd else "[red]not found[/]")
+        )
     out.print(f"report: {res['report']}")
 
 
 @app.command()
 @_command
 def ingest(
-    source: Annotated[Path, typer.Argument(help="A folder of images, a CSV/JSONL manifest, an ImgFlip575K folder, or Pushshift NDJSON.")],
-    fmt: Annotated[Optional[str], typer.Option("--format", help="Force a format: folder, manifest, imgflip, pushshift.")] = None,
-    root: Annotated[Optional[Path], typer.Option(help="The folder every image must lie in (default: the source folder, or the manifest's folder); images elsewhere are skipped.")] = None,
+    source: Annotated[
+        Path,
+        typer.Argument(help="A folder of images, a CSV/JSONL manifest, an ImgFlip575K folder, or Pushshift NDJSON."),
+    ],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Force a format: folder, manifest, imgflip, pushshift.")
+    ] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            help="The folder every image must lie in (default: the source folder, or the manifest's folder); "
+            "images elsewhere are skipped."
+        ),
+    ] = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -179,21 +243,34 @@ def ingest(
     if json_out:
         _print_json(res)
     else:
-        out.print(f"{res['format']}: {res['seen']} posts read, {res['new']} new, {res['skipped']} skipped"
-                  + (" (see `memescope errors`)" if res["skipped"] else ""))
+        out.print(
+            f"{res['format']}: {res['seen']} posts read, {res['new']} new, {res['skipped']} skipped"
+            + (" (see `memescope errors`)" if res["skipped"] else "")
+        )
 
 
 @app.command()
 @_command
 def analyze(
     db: DbOpt = None,
-    stages: Annotated[Optional[str], typer.Option(help="Comma-separated stages to run (default: hash,match,ocr,understand,timeline).")] = None,
-    workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: all cores).")] = None,
-    executor: Annotated[str, typer.Option(help="Where per-item work runs: local (processes), serial, or dask (a LocalCluster).")] = "local",
-    scheduler: Annotated[Optional[str], typer.Option(help="A Dask scheduler address (tcp://HOST:8786): run on that cluster.", envvar="DASK_SCHEDULER_ADDRESS")] = None,
-    ocr_engine: Annotated[str, typer.Option(help="OCR engine name.")] = "rapidocr",
+    stages: Annotated[
+        str | None, typer.Option(help="Comma-separated stages to run (default: hash,match,ocr,understand,timeline).")
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
+    executor: Annotated[
+        str, typer.Option(help="Where per-item work runs: local (processes), serial, or dask (a LocalCluster).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="A Dask scheduler address (tcp://HOST:8786): run on that cluster.", envvar="DASK_SCHEDULER_ADDRESS"
+        ),
+    ] = None,
+    ocr_engine: Annotated[str, typer.Option(help="OCR engine name.")] = DEFAULT_OCR_ENGINE,
     retry_errors: Annotated[bool, typer.Option(help="Try previously skipped items again.")] = False,
-    features_dir: Annotated[Optional[Path], typer.Option(help="Also write image features as Parquet shards here (run=<id>/part-*.parquet).")] = None,
+    features_dir: Annotated[
+        Path | None, typer.Option(help="Also write image features as Parquet shards here (run=<id>/part-*.parquet).")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Run the pipeline over everything pending in the store; a killed run resumes where it stopped.
@@ -203,9 +280,17 @@ def analyze(
     from .workflow import analyze as do_analyze
 
     names = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
-    res = do_analyze(db, stages=names, workers=workers, executor=executor, ocr_engine=ocr_engine,
-                     retry_errors=retry_errors, scheduler=scheduler, progress=_progress(json_out),
-                     features_dir=str(features_dir) if features_dir else None)
+    res = do_analyze(
+        db,
+        stages=names,
+        workers=workers,
+        executor=executor,
+        ocr_engine=ocr_engine,
+        retry_errors=retry_errors,
+        scheduler=scheduler,
+        progress=_progress(json_out),
+        features_dir=str(features_dir) if features_dir else None,
+    )
     if json_out:
         _print_json(res)
     else:
@@ -217,7 +302,7 @@ def analyze(
 def report(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write report.html, report.json and figures/ into.")],
     db: DbOpt = None,
-    template: Annotated[Optional[str], typer.Option(help="Only this template.")] = None,
+    template: Annotated[str | None, typer.Option(help="Only this template.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Write the report from what the store holds (nothing is recomputed).
@@ -241,7 +326,7 @@ def report(
 @_command
 def errors(
     db: DbOpt = None,
-    stage: Annotated[Optional[str], typer.Option(help="Only this stage (ingest, hash, match, ocr, ...).")] = None,
+    stage: Annotated[str | None, typer.Option(help="Only this stage (ingest, hash, match, ocr, ...).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """List every skipped item with its stage and reason.
@@ -251,7 +336,7 @@ def errors(
     from .store import open_store
 
     with open_store(db) as store:
-        rows = [dict(r) for r in store.errors(stage)]
+        rows = [e.to_dict() for e in store.errors(stage)]
     if json_out:
         _print_json(rows)
         return
@@ -270,8 +355,14 @@ def errors(
 @_command
 def export(
     path: Annotated[Path, typer.Argument(help="Output file: .parquet or .csv.")],
-    table: Annotated[str, typer.Option("--table", help="posts (one row per post), series (posts per bin per template, "
-                                       "community and variant) or change_points.")] = "posts",
+    table: Annotated[
+        str,
+        typer.Option(
+            "--table",
+            help="posts (one row per post), series (posts per bin per template, "
+            "community and variant) or change_points.",
+        ),
+    ] = "posts",
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -293,15 +384,17 @@ def export(
 @_command
 def near_duplicates_cmd(
     features_dir: Annotated[Path, typer.Argument(help="The folder given to analyze --features-dir.")],
-    max_distance: Annotated[int, typer.Option(help="Largest pHash Hamming distance (bits) to report.", min=0, max=64)] = 8,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the pairs to a .parquet or .csv file.")] = None,
+    max_distance: Annotated[
+        int, typer.Option(help="Largest pHash Hamming distance (bits) to report.", min=0, max=64)
+    ] = 8,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the pairs to a .parquet or .csv file.")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Find near-duplicate image pairs across Parquet feature shards with DuckDB.
 
     Example: memescope near-duplicates features/ --max-distance 6 --out pairs.parquet
     """
-    from .index.duck import near_duplicates
+    from .store.shards import near_duplicates
 
     pairs = near_duplicates(features_dir, max_distance, out_file)
     if json_out:
@@ -331,16 +424,26 @@ def match(
         if "error" in r and r.get("template") is None:
             out.print(f"{r['image']}: skipped ({r['error']})")
         else:
-            out.print(f"{r['image']}: {r['template'] or 'no template'} (score {r['score']}, {r['method']}"
-                      f"{', verified' if r['verified'] else ''})")
+            out.print(
+                f"{r['image']}: {r['template'] or 'no template'} (score {r['score']}, {r['method']}"
+                f"{', verified' if r['verified'] else ''})"
+            )
 
 
 @app.command()
 @_command
 def ocr(
     images: Annotated[list[Path], typer.Argument(help="Images to read.")],
-    engine: Annotated[str, typer.Option(help="OCR engine name.")] = "rapidocr",
-    db: Annotated[Optional[str], typer.Option("--db", help="Match each image to this store's templates first and read only what the caption added (default: read the image as it is).", envvar="MEMESCOPE_DB")] = None,
+    engine: Annotated[str, typer.Option(help="OCR engine name.")] = DEFAULT_OCR_ENGINE,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Match each image to this store's templates first and read only what the caption added "
+            "(default: read the image as it is).",
+            envvar="MEMESCOPE_DB",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Read the caption text off images.
@@ -361,9 +464,15 @@ def ocr(
 @_command
 def classify(
     texts: Annotated[list[str], typer.Argument(help="Caption texts.")],
-    template: Annotated[Optional[str], typer.Option(help="A registered template: its mood (affect) becomes a cue.")] = None,
-    affect: Annotated[Optional[str], typer.Option(help="The picture's mood when no template is registered, e.g. sad.")] = None,
-    explain: Annotated[bool, typer.Option(help="Also find the words that drove each decision (by leaving each out).")] = True,
+    template: Annotated[
+        str | None, typer.Option(help="A registered template: its mood (affect) becomes a cue.")
+    ] = None,
+    affect: Annotated[
+        str | None, typer.Option(help="The picture's mood when no template is registered, e.g. sad.")
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option(help="Also find the words that drove each decision (by leaving each out).")
+    ] = True,
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -380,15 +489,25 @@ def classify(
         return
     for r in res:
         probs = " ".join(f"{u} {p:.0%}" for u, p in sorted(r["use_probs"].items(), key=lambda kv: -kv[1]))
-        why = "; ".join(f"{c['cue']}" + (f" ({', '.join(c['found'])})" if c["found"] else "") for c in r["use_cues"]) or "the wording as a whole"
+        why = (
+            "; ".join(f"{c['cue']}" + (f" ({', '.join(c['found'])})" if c["found"] else "") for c in r["use_cues"])
+            or "the wording as a whole"
+        )
         ctx = ", ".join(f"{c} ({', '.join(r['cues'][c])})" for c in r["contexts"]) or "none"
         emo = ", ".join(f"{e} ({', '.join(c)})" for e, c in r["emotion_cues"].items()) or "none"
         out.print(f"{r['text']!r}", markup=False)
         out.print(f"  use: {r['use']}  [{probs}]", markup=False)
         out.print(f"  because: {why}", markup=False)
         if r.get("words"):
-            out.print("  words that mattered: " + ", ".join(f"{w['word']} (-{w['drop']:.0%})" for w in r["words"]), markup=False)
-        out.print(f"  humour {r['humour']:.2f}, sarcasm {r['sarcasm']:.2f}; sentiment {r['sentiment_label']} {r['sentiment']:+.2f}", markup=False)
+            out.print(
+                "  words that mattered: " + ", ".join(f"{w['word']} (-{w['drop']:.0%})" for w in r["words"]),
+                markup=False,
+            )
+        out.print(
+            f"  humour {r['humour']:.2f}, sarcasm {r['sarcasm']:.2f}; "
+            f"sentiment {r['sentiment_label']} {r['sentiment']:+.2f}",
+            markup=False,
+        )
         out.print(f"  emotions: {emo}; context: {ctx}", markup=False)
 
 
@@ -396,7 +515,9 @@ def classify(
 @_command
 def train(
     memotion: Annotated[Path, typer.Option(help="Memotion's memotion_dev.csv (SemEval-2020 Task 8).")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the model, metrics.json and MODEL_CARD.md.")] = Path("use-model"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Directory for the model, metrics.json and MODEL_CARD.md.")
+    ] = Path("use-model"),
     json_out: JsonOpt = False,
 ) -> None:
     """Refit the use classifier from Memotion and the project's own labelled captions; evaluate it on
@@ -412,7 +533,11 @@ def train(
         return
     m = res["metrics"]
     out.print(f"model {res['meta']['version']} written to {out_dir}/ (MODEL_CARD.md has the figures)", markup=False)
-    out.print(f"  Memotion test macro-F1: humour {m['memotion_test']['humour']['macro_f1']:.3f}, sarcasm {m['memotion_test']['sarcasm']['macro_f1']:.3f}", markup=False)
+    out.print(
+        f"  Memotion test macro-F1: humour {m['memotion_test']['humour']['macro_f1']:.3f}, "
+        f"sarcasm {m['memotion_test']['sarcasm']['macro_f1']:.3f}",
+        markup=False,
+    )
     out.print(f"  held-out patterns, use macro-F1: {m['project_val']['macro_f1']:.3f}", markup=False)
 
 
@@ -420,12 +545,24 @@ def train(
 @_command
 def serve(
     db: DbOpt = None,
-    source: Annotated[Optional[str], typer.Option("--from", help="The analysis store to publish (default: --db itself when it is SQLite).")] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--from", help="The analysis store to publish (default: --db itself when it is SQLite)."),
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     republish: Annotated[bool, typer.Option(help="Publish the analysis again even if it did not change.")] = False,
-    forwarded_allow_ips: Annotated[Optional[str], typer.Option(help="Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated addresses, e.g. 127.0.0.1 behind a local nginx). Default: none, so clients cannot choose the address rate limits see.")] = None,
-    https_only: Annotated[bool, typer.Option(help="Always mark session cookies Secure (they are anyway on requests that came over HTTPS).")] = False,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated addresses, e.g. "
+            "127.0.0.1 behind a local nginx). Default: none, so clients cannot choose the address rate limits see."
+        ),
+    ] = None,
+    https_only: Annotated[
+        bool,
+        typer.Option(help="Always mark session cookies Secure (they are anyway on requests that came over HTTPS)."),
+    ] = False,
 ) -> None:
     """Serve the web app: templates, instances, search by picture or words, and a moderated discussion
     under every meme. --db takes a SQLite file or postgresql://user@host/db.
@@ -441,13 +578,22 @@ def serve(
 
         raise NotInstalledError("uvicorn", "web") from None
     web, res = prepare(db, source, force=republish)
-    err.print("analysis unchanged since the last publish" if res.get("skipped") else
-              f"published {res['templates']} templates and {res['instances']:,} instances")
+    err.print(
+        "analysis unchanged since the last publish"
+        if res.get("skipped")
+        else f"published {res['templates']} templates and {res['instances']:,} instances"
+    )
     err.print(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
     # uvicorn trusts X-Forwarded-For from 127.0.0.1 by default: here only from the proxies named
     proxies = forwarded_allow_ips.strip() if forwarded_allow_ips else ""
-    uvicorn.run(create_app(web, WebConfig(https_only=https_only)), host=host, port=port, log_level="warning",
-                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or "")
+    uvicorn.run(
+        create_app(web, WebConfig(https_only=https_only)),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or "",
+    )
 
 
 @app.command()
@@ -472,9 +618,9 @@ def moderator(
 def templates_add(
     name: Annotated[str, typer.Argument(help="Template name.")],
     images: Annotated[list[Path], typer.Argument(help="One or more reference images.")],
-    description: Annotated[Optional[str], typer.Option(help="What the picture shows and means.")] = None,
-    alias: Annotated[Optional[list[str]], typer.Option(help="Another name (repeatable).")] = None,
-    affect: Annotated[Optional[str], typer.Option(help="The picture's own mood, e.g. sad.")] = None,
+    description: Annotated[str | None, typer.Option(help="What the picture shows and means.")] = None,
+    alias: Annotated[list[str] | None, typer.Option(help="Another name (repeatable).")] = None,
+    affect: Annotated[str | None, typer.Option(help="The picture's own mood, e.g. sad.")] = None,
     db: DbOpt = None,
 ) -> None:
     """Register a template (or add reference images to one).

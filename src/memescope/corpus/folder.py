@@ -88,11 +88,22 @@ class FolderReader:
                 except OSError as exc:  # a link in a loop, a file that went away
                     yield Skipped(printable_path(file), "unreadable file", exc.strerror or str(exc))
                     continue
-            yield make_post(self.name, printable_path(file), {
-                "id": post_id, "image_path": str(file), "text": meta.get("text"), "title": meta.get("title"),
-                "created_at": meta.get("created_at"), "community": meta.get("community"),
-                "author": meta.get("author"), "url": meta.get("url"), "template_hint": meta.get("template"),
-            }, root)
+            yield make_post(
+                self.name,
+                printable_path(file),
+                {
+                    "id": post_id,
+                    "image_path": str(file),
+                    "text": meta.get("text"),
+                    "title": meta.get("title"),
+                    "created_at": meta.get("created_at"),
+                    "community": meta.get("community"),
+                    "author": meta.get("author"),
+                    "url": meta.get("url"),
+                    "template_hint": meta.get("template"),
+                },
+                root,
+            )
 
 
 def _file_digest(file: Path) -> str:

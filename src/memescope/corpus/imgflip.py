@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..records import Post, Skipped
-from .base import readers
 from ..values import parse_date
+from .base import readers
 from .validate import make_post
 
 __all__ = ["ImgflipReader"]
@@ -87,7 +87,9 @@ class ImgflipReader:
                     continue
                 raw_boxes = obj.get("boxes")
                 if not isinstance(raw_boxes, list) or not all(isinstance(b, str | int | float) for b in raw_boxes):
-                    yield Skipped(where, "bad boxes", f"boxes: expected a list of texts, got {type(raw_boxes).__name__}")
+                    yield Skipped(
+                        where, "bad boxes", f"boxes: expected a list of texts, got {type(raw_boxes).__name__}"
+                    )
                     continue
                 boxes = [str(b).strip() for b in raw_boxes if str(b).strip()]
                 approx = obj.get("approx_date")
@@ -97,12 +99,23 @@ class ImgflipReader:
                     yield Skipped(where, "bad date", str(exc))
                     continue
                 post_id = obj.get("id")
-                yield make_post(self.name, where, {
-                    "id": post_id, "text": "\n".join(boxes) or None, "title": obj.get("title"),
-                    "created_at": created, "date_approx": approx is not None,
-                    "date_error_days": _date_error(created) if approx is not None else None,
-                    "community": "imgflip", "author": obj.get("author"),
-                    "url": f"https://imgflip.com/i/{post_id}" if isinstance(post_id, str) and post_id.isalnum() else None,
-                    "template_hint": obj.get("template") or template,
-                    "extra": {k: obj[k] for k in ("views", "votes") if obj.get(k) is not None},
-                }, root)
+                yield make_post(
+                    self.name,
+                    where,
+                    {
+                        "id": post_id,
+                        "text": "\n".join(boxes) or None,
+                        "title": obj.get("title"),
+                        "created_at": created,
+                        "date_approx": approx is not None,
+                        "date_error_days": _date_error(created) if approx is not None else None,
+                        "community": "imgflip",
+                        "author": obj.get("author"),
+                        "url": f"https://imgflip.com/i/{post_id}"
+                        if isinstance(post_id, str) and post_id.isalnum()
+                        else None,
+                        "template_hint": obj.get("template") or template,
+                        "extra": {k: obj[k] for k in ("views", "votes") if obj.get(k) is not None},
+                    },
+                    root,
+                )

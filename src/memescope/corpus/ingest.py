@@ -55,7 +55,9 @@ def corpus_root(path: Path, root: str | Path | None) -> Path:
     return base.resolve()
 
 
-def ingest(store: Store, source: str | Path, fmt: str | None = None, progress=None, root: str | Path | None = None) -> dict:
+def ingest(
+    store: Store, source: str | Path, fmt: str | None = None, progress=None, root: str | Path | None = None
+) -> dict:
     """Read `source` into the store. The same post twice is one post; items that cannot be read are
     recorded in the errors table (stage 'ingest') with their reason, and the rest goes on. A post whose
     id is already stored with other content is recorded too ("duplicate id"), and the stored one kept.
@@ -81,8 +83,10 @@ def ingest(store: Store, source: str | Path, fmt: str | None = None, progress=No
                 break
             added = store.add_posts(chunk)
             new, seen = new + added.new, seen + len(chunk)
-            skipped += [Skipped(key, "duplicate id", f"differs from the stored post in {', '.join(fields)}")
-                        for key, fields in added.conflicts]
+            skipped += [
+                Skipped(key, "duplicate id", f"differs from the stored post in {', '.join(fields)}")
+                for key, fields in added.conflicts
+            ]
             conflicts += len(added.conflicts)
             if progress is not None:
                 progress.advance(len(chunk))
@@ -100,8 +104,15 @@ def ingest(store: Store, source: str | Path, fmt: str | None = None, progress=No
     if names:
         ensure_templates(store, names)
     log.info("ingested %s as %s: %d posts seen, %d new, %d skipped", path, reader.name, seen, new, n_skipped)
-    return {"format": reader.name, "seen": seen, "new": new, "skipped": n_skipped, "templates": len(names), "root": str(base),
-            "conflicts": conflicts}
+    return {
+        "format": reader.name,
+        "seen": seen,
+        "new": new,
+        "skipped": n_skipped,
+        "templates": len(names),
+        "root": str(base),
+        "conflicts": conflicts,
+    }
 
 
 def _record(store: Store, skipped: list[Skipped]) -> None:

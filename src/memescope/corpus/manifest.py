@@ -17,8 +17,19 @@ from .validate import make_post
 
 __all__ = ["ManifestReader", "iter_json_lines"]
 
-_KNOWN = {"id", "image", "text", "title", "created_at", "community", "author", "url", "template", "date_approx",
-          "date_error_days"}
+_KNOWN = {
+    "id",
+    "image",
+    "text",
+    "title",
+    "created_at",
+    "community",
+    "author",
+    "url",
+    "template",
+    "date_approx",
+    "date_error_days",
+}
 # the longest line read as one record: a longer one is recorded as skipped, not held in memory
 MAX_LINE = 1 << 20
 
@@ -103,11 +114,22 @@ class ManifestReader:
             if isinstance(error, str):
                 return Skipped(where, "bad date error", f"date_error_days: {error[:40]!r} is not a number")
         approx = row.get("date_approx")
-        return make_post(self.name, where, {
-            "id": row.get("id"), "image_path": image, "text": row.get("text"), "title": row.get("title"),
-            "created_at": row.get("created_at"), "date_error_days": error,
-            "date_approx": approx is True or str(approx or "").strip().lower() in {"1", "true", "yes"},
-            "community": row.get("community"), "author": row.get("author"), "url": row.get("url"),
-            "template_hint": row.get("template"),
-            "extra": {k: v for k, v in row.items() if k not in _KNOWN and v not in (None, "")},
-        }, root)
+        return make_post(
+            self.name,
+            where,
+            {
+                "id": row.get("id"),
+                "image_path": image,
+                "text": row.get("text"),
+                "title": row.get("title"),
+                "created_at": row.get("created_at"),
+                "date_error_days": error,
+                "date_approx": approx is True or str(approx or "").strip().lower() in {"1", "true", "yes"},
+                "community": row.get("community"),
+                "author": row.get("author"),
+                "url": row.get("url"),
+                "template_hint": row.get("template"),
+                "extra": {k: v for k, v in row.items() if k not in _KNOWN and v not in (None, "")},
+            },
+            root,
+        )

@@ -34,11 +34,19 @@ class PushshiftReader:
             image = obj.get("image")
             selftext = obj.get("selftext")
             subreddit = obj.get("subreddit")
-            yield make_post(self.name, where, {
-                "id": obj.get("id"), "image_path": str(path.parent / image) if isinstance(image, str) and image else image or None,
-                "text": None if selftext in ("[removed]", "[deleted]") else selftext or None,
-                "title": obj.get("title"), "created_at": obj.get("created_utc"),
-                "community": f"r/{subreddit}" if isinstance(subreddit, str) and subreddit else subreddit or None,
-                "author": obj.get("author"), "url": obj.get("url"),
-                "extra": {k: obj[k] for k in ("score", "num_comments") if obj.get(k) is not None},
-            }, root)
+            yield make_post(
+                self.name,
+                where,
+                {
+                    "id": obj.get("id"),
+                    "image_path": str(path.parent / image) if isinstance(image, str) and image else image or None,
+                    "text": None if selftext in ("[removed]", "[deleted]") else selftext or None,
+                    "title": obj.get("title"),
+                    "created_at": obj.get("created_utc"),
+                    "community": f"r/{subreddit}" if isinstance(subreddit, str) and subreddit else subreddit or None,
+                    "author": obj.get("author"),
+                    "url": obj.get("url"),
+                    "extra": {k: obj[k] for k in ("score", "num_comments") if obj.get(k) is not None},
+                },
+                root,
+            )

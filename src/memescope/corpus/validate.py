@@ -20,10 +20,18 @@ __all__ = ["make_post", "check_image", "confined", "printable_path", "BadField",
 
 # The longest value each text field may hold: Reddit's own limit for a self-post's text, and generous
 # bounds for names and links. Longer values are refused, not cut: a cut caption would be a wrong caption.
-LIMITS = {"id": 512, "text": 40_000, "title": 2_000, "community": 200, "author": 200, "url": 2_048,
-          "template_hint": 200}
+LIMITS = {
+    "id": 512,
+    "text": 40_000,
+    "title": 2_000,
+    "community": 200,
+    "author": 200,
+    "url": 2_048,
+    "template_hint": 200,
+}
 MAX_EXTRA_FIELDS = 32
 _URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+
 
 def printable_path(path: str | os.PathLike) -> str:
     """A path as text that can always be stored: bytes that are not UTF-8 are shown as \\xNN escapes."""
@@ -80,7 +88,9 @@ def _extra(extra: dict) -> dict:
     return out
 
 
-def make_post(source: str, where: str, raw: Mapping[str, object], root: str | os.PathLike | None = None) -> Post | Skipped:
+def make_post(
+    source: str, where: str, raw: Mapping[str, object], root: str | os.PathLike | None = None
+) -> Post | Skipped:
     """A Post from a reader's raw fields (named as Post's), every one checked and cleaned, or a Skipped
     item saying what was wrong. `where` names the item (file and line) when it has no usable id.
 
@@ -93,8 +103,10 @@ def make_post(source: str, where: str, raw: Mapping[str, object], root: str | os
         pid = _text_field("id", pid_raw, multiline=False)
         if not pid:
             raise BadField("missing id", "")
-        fields = {name: _text_field(name, raw.get(name), multiline=name == "text")
-                  for name in ("text", "title", "community", "author", "url", "template_hint")}
+        fields = {
+            name: _text_field(name, raw.get(name), multiline=name == "text")
+            for name in ("text", "title", "community", "author", "url", "template_hint")
+        }
         if fields["url"] and not _URL.match(fields["url"]):
             raise BadField("bad url", f"url: {fields['url'][:80]!r} is not an http(s) address")
         try:
@@ -116,9 +128,16 @@ def make_post(source: str, where: str, raw: Mapping[str, object], root: str | os
             extra = {}
     except BadField as bad:
         return Skipped(where, bad.reason, bad.detail)
-    return Post(id=pid, source=source, image_path=image, created_at=created,
-                date_approx=bool(raw.get("date_approx")) or bool(error), date_error_days=error,
-                extra=_extra(extra), **fields)
+    return Post(
+        id=pid,
+        source=source,
+        image_path=image,
+        created_at=created,
+        date_approx=bool(raw.get("date_approx")) or bool(error),
+        date_error_days=error,
+        extra=_extra(extra),
+        **fields,
+    )
 
 
 def check_image(path: str, root: str | os.PathLike | None) -> str:

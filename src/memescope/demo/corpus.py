@@ -10,6 +10,7 @@ import json
 import random
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from .drawings import TEMPLATES, UNREGISTERED, draw_non_meme, draw_template
 from .phrases import PHRASES
@@ -29,9 +30,9 @@ def _random_date(rng: random.Random, lo: date, hi: date) -> date:
 
 def _plan(rng: random.Random, n: int) -> list[dict]:
     """Who is what: template (or None for a non-meme), date, use, pandemic context, community."""
-    posts = []
+    posts: list[dict[str, Any]] = []
     others = [t for t in TEMPLATES if t != FOCUS]
-    for i in range(n):
+    for _i in range(n):
         r = rng.random()
         if r < 0.12:
             posts.append({"template": None, "date": _random_date(rng, START, END)})
@@ -75,7 +76,9 @@ def build_demo_corpus(out: str | Path, n: int = 400, seed: int = 2020) -> dict:
         refs[name] = draw_template(name, seed)
         path = out / "templates" / f"{name}.png"
         refs[name].save(path)
-        kb.append({"name": name, "title": title, "description": desc, "affect": affect, "image": f"templates/{name}.png"})
+        kb.append(
+            {"name": name, "title": title, "description": desc, "affect": affect, "image": f"templates/{name}.png"}
+        )
     (out / "templates.json").write_text(json.dumps(kb, indent=1))
 
     for name in UNREGISTERED:
@@ -118,18 +121,35 @@ def build_demo_corpus(out: str | Path, n: int = 400, seed: int = 2020) -> dict:
             (out / rel).write_bytes(jpeg_bytes(im, quality))
             created = p["date"].isoformat() + f"T{rng.randrange(24):02d}:{rng.randrange(60):02d}:00"
             community = p.get("community") or rng.choice(COMMUNITIES)
-            manifest.write(json.dumps({
-                "id": pid, "image": rel, "created_at": created, "community": community,
-                "author": f"user{rng.randrange(1, 90)}",
-            }) + "\n")
+            manifest.write(
+                json.dumps(
+                    {
+                        "id": pid,
+                        "image": rel,
+                        "created_at": created,
+                        "community": community,
+                        "author": f"user{rng.randrange(1, 90)}",
+                    }
+                )
+                + "\n"
+            )
             unknown = p["template"] in UNREGISTERED
-            truth_posts.append({
-                # an unregistered template's meme has no registered template to find: None is right for it
-                "id": pid, "template": None if unknown else p["template"], "unregistered": p["template"] if unknown else None,
-                "use": p.get("use"), "pandemic": p.get("pandemic", False),
-                "caption": caption, "style": style, "edits": edits, "jpeg_quality": quality,
-                "created_at": created, "community": community,
-            })
+            truth_posts.append(
+                {
+                    # an unregistered template's meme has no registered template to find: None is right for it
+                    "id": pid,
+                    "template": None if unknown else p["template"],
+                    "unregistered": p["template"] if unknown else None,
+                    "use": p.get("use"),
+                    "pandemic": p.get("pandemic", False),
+                    "caption": caption,
+                    "style": style,
+                    "edits": edits,
+                    "jpeg_quality": quality,
+                    "created_at": created,
+                    "community": community,
+                }
+            )
     truth = {
         "seed": seed,
         "size": n,

@@ -23,7 +23,11 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
         "sad",
     ),
     "two-buttons": ("Two buttons", "A sweating hand hovers between a red and a blue button: a hard choice.", "anxious"),
-    "galaxy-brain": ("Galaxy brain", "Four panels of ever brighter brains: ideas ranked from plain to absurd.", "ironic"),
+    "galaxy-brain": (
+        "Galaxy brain",
+        "Four panels of ever brighter brains: ideas ranked from plain to absurd.",
+        "ironic",
+    ),
     "pointing-robot": ("Pointing robot", "A small robot points at a glowing screen: 'look at this'.", "neutral"),
     "surprised-cat": ("Surprised cat", "A cat with enormous eyes and a tiny open mouth: shock.", "surprised"),
 }
@@ -55,7 +59,11 @@ def _crying_behind_mask(rng: random.Random) -> Image.Image:
     for ex in (200, 280):
         d.ellipse([ex - 18, 125, ex + 18, 150], fill=(255, 255, 255), outline=(30, 30, 30), width=3)
         d.ellipse([ex - 7, 131, ex + 7, 147], fill=(40, 60, 90))
-        d.line([(ex - 22, 112 + (10 if ex < 240 else 0)), (ex + 22, 112 + (0 if ex < 240 else 10))], fill=(50, 30, 20), width=6)
+        d.line(
+            [(ex - 22, 112 + (10 if ex < 240 else 0)), (ex + 22, 112 + (0 if ex < 240 else 10))],
+            fill=(50, 30, 20),
+            width=6,
+        )
     # tears streaming down
     for tx in (186, 214, 266, 294):
         d.line([(tx, 150), (tx - 4, 205)], fill=(90, 170, 255), width=7)
@@ -105,7 +113,9 @@ def _galaxy_brain(rng: random.Random) -> Image.Image:
         for r in range(10 + 8 * i, 0, -4):
             c = min(255, glow + 3 * (10 + 8 * i - r))
             d.ellipse([cx - 35 - r, cy - 28 - r, cx + 35 + r, cy + 28 + r], outline=(c, c, min(255, c + 60)), width=2)
-        d.ellipse([cx - 35, cy - 28, cx + 35, cy + 28], fill=(230, 150 + 25 * i, 180 + 20 * i), outline=(80, 30, 60), width=3)
+        d.ellipse(
+            [cx - 35, cy - 28, cx + 35, cy + 28], fill=(230, 150 + 25 * i, 180 + 20 * i), outline=(80, 30, 60), width=3
+        )
         for k in range(-2, 3):
             d.arc([cx - 30 + 12 * k, cy - 20, cx + 12 * k, cy + 20], 270, 90, fill=(150, 60, 100), width=2)
         d.rectangle([20, y0 + 20, W // 2 - 20, y0 + ph - 20], fill=(245, 245, 245), outline=(0, 0, 0), width=2)
@@ -193,27 +203,46 @@ def draw_non_meme(rng: random.Random) -> Image.Image:
     if kind == "landscape":
         im = Image.new("RGB", (w, h))
         d = ImageDraw.Draw(im)
-        top, bottom = (rng.randrange(60, 140), rng.randrange(120, 200), 255), (255, rng.randrange(150, 230), rng.randrange(90, 170))
+        top, bottom = (
+            (rng.randrange(60, 140), rng.randrange(120, 200), 255),
+            (255, rng.randrange(150, 230), rng.randrange(90, 170)),
+        )
         for y in range(h):
             t = y / h
             d.line([(0, y), (w, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
         for layer in range(3):
             base = h * (0.45 + 0.15 * layer)
-            pts = [(0, h)] + [(x, base - rng.randrange(0, 90) * math.sin(x / w * math.pi * rng.uniform(1, 3)) ** 2) for x in range(0, w + 40, 40)] + [(w, h)]
+            pts = (
+                [(0, h)]
+                + [
+                    (x, base - rng.randrange(0, 90) * math.sin(x / w * math.pi * rng.uniform(1, 3)) ** 2)
+                    for x in range(0, w + 40, 40)
+                ]
+                + [(w, h)]
+            )
             g = 60 + 40 * layer
             d.polygon(pts, fill=(g // 2, g, g // 2 + rng.randrange(0, 40)))
         d.ellipse([w * 0.7, h * 0.1, w * 0.7 + 50, h * 0.1 + 50], fill=(255, 240, 200))
         return im.filter(ImageFilter.GaussianBlur(0.8))
     if kind == "pattern":
-        im = _texture(rng, (w, h), tuple(rng.randrange(40, 220) for _ in range(3)), n=300)
+        im = _texture(rng, (w, h), (rng.randrange(40, 220), rng.randrange(40, 220), rng.randrange(40, 220)), n=300)
         d = ImageDraw.Draw(im)
         step = rng.randrange(30, 70)
         for x in range(0, w, step):
-            d.line([(x, 0), (x + rng.randrange(-60, 60), h)], fill=tuple(rng.randrange(256) for _ in range(3)), width=rng.randrange(2, 8))
+            d.line(
+                [(x, 0), (x + rng.randrange(-60, 60), h)],
+                fill=tuple(rng.randrange(256) for _ in range(3)),
+                width=rng.randrange(2, 8),
+            )
         return im
-    im = _texture(rng, (w, h), tuple(rng.randrange(60, 200) for _ in range(3)), n=80)
+    im = _texture(rng, (w, h), (rng.randrange(60, 200), rng.randrange(60, 200), rng.randrange(60, 200)), n=80)
     d = ImageDraw.Draw(im)
     for _ in range(rng.randrange(3, 8)):
         x, y, r = rng.randrange(w), rng.randrange(h), rng.randrange(20, 90)
-        d.rectangle([x - r, y - r // 2, x + r, y + r], fill=tuple(rng.randrange(256) for _ in range(3)), outline=(0, 0, 0), width=2)
+        d.rectangle(
+            [x - r, y - r // 2, x + r, y + r],
+            fill=tuple(rng.randrange(256) for _ in range(3)),
+            outline=(0, 0, 0),
+            width=2,
+        )
     return im

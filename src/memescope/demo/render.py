@@ -28,7 +28,7 @@ def _impact(size: int) -> ImageFont.FreeTypeFont:
 
 
 @lru_cache(maxsize=16)
-def _sans(size: int) -> ImageFont.FreeTypeFont:
+def _sans(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size)  # Pillow's bundled FreeType font
 
 
@@ -60,9 +60,31 @@ def caption_outlined(im: Image.Image, top: str, bottom: str, font_path: str | No
     # Anton's word space is narrower than Impact's; widen it so words stay words, as in real memes.
     top, bottom = top.replace(" ", "  "), bottom.replace(" ", "  ")
     if top:
-        _block(d, _wrap(d, top.upper(), font, im.width - 2 * margin), font, im.width // 2, margin // 2, False, "white", stroke, "black", 4)
+        _block(
+            d,
+            _wrap(d, top.upper(), font, im.width - 2 * margin),
+            font,
+            im.width // 2,
+            margin // 2,
+            False,
+            "white",
+            stroke,
+            "black",
+            4,
+        )
     if bottom:
-        _block(d, _wrap(d, bottom.upper(), font, im.width - 2 * margin), font, im.width // 2, im.height - margin // 2, True, "white", stroke, "black", 4)
+        _block(
+            d,
+            _wrap(d, bottom.upper(), font, im.width - 2 * margin),
+            font,
+            im.width // 2,
+            im.height - margin // 2,
+            True,
+            "white",
+            stroke,
+            "black",
+            4,
+        )
     return im
 
 
@@ -86,7 +108,12 @@ def _sticker(rng: random.Random, size: int) -> Image.Image:
     """An emoji-like round face, pasted as people add reaction stickers."""
     st = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     d = ImageDraw.Draw(st)
-    d.ellipse([2, 2, size - 3, size - 3], fill=rng.choice([(255, 210, 40, 255), (255, 120, 160, 255), (120, 220, 120, 255)]), outline=(60, 40, 0, 255), width=3)
+    d.ellipse(
+        [2, 2, size - 3, size - 3],
+        fill=rng.choice([(255, 210, 40, 255), (255, 120, 160, 255), (120, 220, 120, 255)]),
+        outline=(60, 40, 0, 255),
+        width=3,
+    )
     e = size // 5
     d.ellipse([size // 3 - e // 2, size // 3, size // 3 + e // 2, size // 3 + e], fill=(40, 30, 0, 255))
     d.ellipse([2 * size // 3 - e // 2, size // 3, 2 * size // 3 + e // 2, size // 3 + e], fill=(40, 30, 0, 255))
@@ -100,8 +127,8 @@ def apply_edits(im: Image.Image, edits: list[str], rng: random.Random) -> Image.
         if e == "crop":
             w, h = im.size
             f = rng.uniform(0.05, 0.2)
-            l, t = int(w * f * rng.random()), int(h * f * rng.random())
-            im = im.crop((l, t, w - int(w * f) + l, h - int(h * f) + t))
+            left, top = int(w * f * rng.random()), int(h * f * rng.random())
+            im = im.crop((left, top, w - int(w * f) + left, h - int(h * f) + top))
         elif e == "flip":
             im = im.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
         elif e == "sticker":
@@ -110,7 +137,9 @@ def apply_edits(im: Image.Image, edits: list[str], rng: random.Random) -> Image.
             im = im.convert("RGB")
             im.paste(st, (rng.randrange(0, im.width - size), rng.randrange(0, im.height - size)), st)
         elif e == "rotate":
-            im = im.rotate(rng.uniform(-3, 3), resample=Image.Resampling.BICUBIC, expand=False, fillcolor=(255, 255, 255))
+            im = im.rotate(
+                rng.uniform(-3, 3), resample=Image.Resampling.BICUBIC, expand=False, fillcolor=(255, 255, 255)
+            )
         elif e == "resize":
             f = rng.uniform(0.7, 1.4)
             im = im.resize((max(64, int(im.width * f)), max(64, int(im.height * f))), Image.Resampling.LANCZOS)

@@ -9,13 +9,13 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+from ..corpus import ingest
+from ..ocr.metrics import edit_distance
 from ..pipeline import Progress
 from ..pipeline import analyze as run_pipeline
 from ..report import write_report
 from ..store import open_store
 from ..templates import add_template
-from ..corpus import ingest
-from ..ocr.metrics import edit_distance
 from .corpus import build_demo_corpus
 
 __all__ = ["run_demo", "evaluate"]
@@ -30,17 +30,14 @@ def _words(text: str) -> list[str]:
 def evaluate(store, truth: dict) -> dict:
     """Compare what the store holds with the ground truth: templates, non-memes, OCR, the 2020 shift."""
     posts = {p["id"]: p for p in truth["posts"]}
-    rows = store.query(
-        """SELECT p.id, pt.template, o.clean FROM posts p
-           LEFT JOIN post_templates pt ON pt.post_key=p.key
-           LEFT JOIN ocr o ON o.sha256=p.image_sha256 WHERE p.source='manifest'"""
-    )
+    rows = store.post_results("manifest")
     focus = truth["focus"]
     tp = fp = fn = correct = 0
     nonmeme_ok = nonmeme = 0
     word_err = word_total = 0
-    for pid, got, ocr in rows:
-        t = posts.get(pid)
+    for row in rows:
+        got, ocr = row.template, row.ocr_text
+        t = posts.get(row.id)
         if t is None:
             continue
         want = t["template"]
@@ -59,24 +56,30 @@ def evaluate(store, truth: dict) -> dict:
     found = _found_shift(store, shift["template"], shift["kind"], shift["date"])
     # the planted use shift (sincere 20% -> 70% of the focus template's posts) comes with the context one
     use_found = _found_shift(store, shift["template"], "use:sincere", shift["date"])
-    uses = _use_scores(store, posts)
+    uses = _use_scores(rows, posts)
     n = len(rows)
     # memes of the template the knowledge base does not know: grouped into one candidate cluster?
     unknown = {p["id"] for p in truth["posts"] if p.get("unregistered")}
-    clustered = store.query(
-        """SELECT p.id, m.cluster_id FROM posts p JOIN matches m ON m.sha256=p.image_sha256
-           WHERE p.source='manifest' AND m.template_id IS NULL AND m.cluster_id IS NOT NULL""")
+    clustered = [(r.id, r.cluster_id) for r in rows if not r.matched and r.cluster_id is not None]
     in_cluster = Counter(c for pid, c in clustered if pid in unknown)
     largest = max(in_cluster.values(), default=0)
     strays = sum(1 for pid, c in clustered if pid not in unknown)
     return {
         "posts": n,
         "template_accuracy": round(correct / n, 4) if n else None,
-        "focus": {"template": focus, "precision": round(tp / (tp + fp), 4) if tp + fp else None,
-                  "recall": round(tp / (tp + fn), 4) if tp + fn else None, "true": tp + fn},
+        "focus": {
+            "template": focus,
+            "precision": round(tp / (tp + fp), 4) if tp + fp else None,
+            "recall": round(tp / (tp + fn), 4) if tp + fn else None,
+            "true": tp + fn,
+        },
         "non_memes": {"total": nonmeme, "rejected": nonmeme_ok},
-        "unregistered": {"posts": len(unknown), "clustered": in_cluster.total(), "in_largest_cluster": largest,
-                         "other_posts_in_clusters": strays},
+        "unregistered": {
+            "posts": len(unknown),
+            "clustered": in_cluster.total(),
+            "in_largest_cluster": largest,
+            "other_posts_in_clusters": strays,
+        },
         "ocr_word_error_rate": round(word_err / word_total, 4) if word_total else None,
         "shift": {"planted": shift["date"], "kind": shift["kind"], "found": found},
         "use": uses,
@@ -87,40 +90,61 @@ def evaluate(store, truth: dict) -> dict:
 def _found_shift(store, template: str, kind: str, when: str) -> dict | None:
     """The change point of `kind` nearest the planted date, if one is within one bin of it or its 95%
     interval holds it; `within_one_bin` says which."""
-    cps = store.query("SELECT date, before, after, detail, date_low, date_high FROM change_points WHERE template=? AND kind=? AND scope=''", (template, kind))
     planted = date.fromisoformat(when)
     best = None
-    for when_found, before, after, detail, lo, hi in cps:
-        d = json.loads(detail or "{}")
-        unit = d.get("unit", "month")
-        at = d.get("date_unit", unit)
+    for cp in store.change_points(template, kind=kind):
+        when_found, before, after, lo, hi = cp.date, cp.before, cp.after, cp.date_low, cp.date_high
+        unit = cp.unit or "month"
+        at = cp.date_unit or unit
         span = {"month": 31, "quarter": 92, "year": 366}[unit]
         gap = abs((date.fromisoformat(when_found) - planted).days)
         # within one bin: the planted date lies in the bin the change starts at, or the one before it
         near = gap <= span
         # an interval in bins ends where its last bin ends; one placed to the day ends on its last day
-        held = bool(lo and hi) and date.fromisoformat(lo) <= planted <= date.fromisoformat(hi) + timedelta(days=0 if at == "day" else span)
+        held = bool(lo and hi) and date.fromisoformat(lo) <= planted <= date.fromisoformat(hi) + timedelta(
+            days=0 if at == "day" else span
+        )
         if (near or held) and (best is None or gap < best[0]):
-            best = (gap, {"date": when_found, "date_low": lo, "date_high": hi, "unit": unit, "date_unit": at,
-                          "before": before, "after": after, "within_one_bin": near})
+            best = (
+                gap,
+                {
+                    "date": when_found,
+                    "date_low": lo,
+                    "date_high": hi,
+                    "unit": unit,
+                    "date_unit": at,
+                    "before": before,
+                    "after": after,
+                    "within_one_bin": near,
+                },
+            )
     return best[1] if best else None
 
 
-def _use_scores(store, posts: dict) -> dict:
+def _use_scores(rows, posts: dict) -> dict:
     """Use accuracy and per-class recall against the planted uses (captions read by OCR, as a user gets)."""
-    rows = store.query("SELECT p.id, a.use FROM posts p JOIN analyses a ON a.post_key=p.key WHERE p.source='manifest'")
-    pairs = [(posts[pid]["use"], got) for pid, got in rows if pid in posts and posts[pid].get("use") and got]
+    pairs = [(posts[r.id]["use"], r.use) for r in rows if r.id in posts and posts[r.id].get("use") and r.use]
     if not pairs:
         return {"classified": 0}
     recall = {}
     for u in sorted({w for w, _ in pairs}):
         mine = [g for w, g in pairs if w == u]
         recall[u] = round(sum(g == u for g in mine) / len(mine), 3)
-    return {"classified": len(pairs), "accuracy": round(sum(w == g for w, g in pairs) / len(pairs), 3), "recall": recall}
+    return {
+        "classified": len(pairs),
+        "accuracy": round(sum(w == g for w, g in pairs) / len(pairs), 3),
+        "recall": recall,
+    }
 
 
-def run_demo(out: str | Path, size: int = 400, seed: int = 2020, workers: int | None = None,
-             executor: str = "local", progress: Progress | None = None) -> dict:
+def run_demo(
+    out: str | Path,
+    size: int = 400,
+    seed: int = 2020,
+    workers: int | None = None,
+    executor: str = "local",
+    progress: Progress | None = None,
+) -> dict:
     """Build the demo corpus under `out/corpus`, analyze it into `out/memescope.db`, write the report into
     `out`, and evaluate against the ground truth (also written to `out/evaluation.json`)."""
     out = Path(out)

@@ -30,7 +30,7 @@ def open_image(path_or_bytes: str | os.PathLike | bytes, max_pixels: int = MAX_P
     if isinstance(path_or_bytes, bytes | bytearray):
         if not path_or_bytes:
             raise BadImageError("empty file")
-        fp = io.BytesIO(path_or_bytes)
+        fp: io.BytesIO | str = io.BytesIO(path_or_bytes)
     else:
         path = os.fspath(path_or_bytes)
         try:

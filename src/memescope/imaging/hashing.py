@@ -159,7 +159,9 @@ def phash_and_mirror(
     return _phash_pixels(small, hash_size), _phash_pixels(small[:, ::-1], hash_size)
 
 
-def hash_views(image: Image.Image, *, fast: bool = False) -> tuple[tuple[int, int, int, int], ImageHash, ImageHash, ImageHash]:
+def hash_views(
+    image: Image.Image, *, fast: bool = False
+) -> tuple[tuple[int, int, int, int], ImageHash, ImageHash, ImageHash]:
     """What matching compares: (content box, pHash of the picture inside the caption bars, pHash of the
     whole image, pHash of the mirrored picture). Without bars or borders the whole image is the picture
     and is hashed once.

@@ -15,7 +15,7 @@ small tail that is scanned directly; the tables are rebuilt when the tail outgro
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from itertools import combinations
 
 import numpy as np
@@ -29,7 +29,7 @@ _MAX_FLIPS = 3
 _MIN_TAIL = 65_536
 
 
-@lru_cache(maxsize=None)
+@cache
 def _flip_masks(bits: int, flips: int) -> np.ndarray:
     """Every mask of `bits` bits with exactly `flips` set bits."""
     return np.asarray([sum(1 << b for b in combo) for combo in combinations(range(bits), flips)], dtype=np.int64)
@@ -114,7 +114,7 @@ class MultiHashIndex:
                 found_pos.append(positions[idx[keep]])
                 found_d.append(d[keep])
         if flips == 0 and self._built < len(self._codes):
-            d = np.bitwise_count(self._codes[self._built:] ^ q)
+            d = np.bitwise_count(self._codes[self._built :] ^ q)
             keep = np.flatnonzero(d <= radius)
             found_pos.append(keep + self._built)
             found_d.append(d[keep])

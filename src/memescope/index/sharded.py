@@ -75,8 +75,11 @@ class ShardedIndex:
                 gen = last.get("gen", 0) + 1
             else:
                 take = min(self.shard_size, len(codes) - pos)
-                parts = {"ids": np.empty(0, np.int64), "codes": np.empty(0, np.uint64),
-                         "mirrors": np.empty(0, np.uint64) if mirrors is not None else None}
+                parts = {
+                    "ids": np.empty(0, np.int64),
+                    "codes": np.empty(0, np.uint64),
+                    "mirrors": np.empty(0, np.uint64) if mirrors is not None else None,
+                }
                 new_name, gen, last = f"shard-{len(shards):06d}.0", 0, None
             sl = slice(pos, pos + take)
             # a shard is rewritten under a new name (copy on write): the old one stays valid until
@@ -123,7 +126,7 @@ class ShardedIndex:
 
 def _shard_query(batch: list) -> list[tuple[int, int, int]]:
     """(id, distance, global position) hits of one query in one shard; a pure task for any executor."""
-    (path, offset, code, (kind, arg)), = batch
+    ((path, offset, code, (kind, arg)),) = batch
     codes = np.load(Path(path) / "codes.npy", mmap_mode="r")
     ids = np.load(Path(path) / "ids.npy", mmap_mode="r")
     d = np.bitwise_count(np.asarray(codes) ^ np.uint64(code))
@@ -142,7 +145,7 @@ def _block_forest(batch: list) -> list[tuple[int, int]]:
     """Links between two shards (or within one) as a spanning forest in global positions: a pure task.
 
     Images a < b link when d(code a, code b) <= eps or d(code a, mirror b) <= eps, as cluster_codes."""
-    (pi, oi, pj, oj, eps, block), = batch
+    ((pi, oi, pj, oj, eps, block),) = batch
     ci = np.load(Path(pi) / "codes.npy", mmap_mode="r")
     cj = np.load(Path(pj) / "codes.npy", mmap_mode="r")
     mj_path = Path(pj) / "mirrors.npy"
@@ -152,7 +155,7 @@ def _block_forest(batch: list) -> list[tuple[int, int]]:
     uf = UnionFind(len(ci) if same else len(ci) + len(cj))
     out = []
     for s in range(0, len(ci), block):
-        rows = np.asarray(ci[s: s + block])
+        rows = np.asarray(ci[s : s + block])
         near = hamming_matrix(rows, np.asarray(cj)) <= eps
         if mj is not None:
             near |= hamming_matrix(rows, np.asarray(mj)) <= eps
@@ -163,12 +166,15 @@ def _block_forest(batch: list) -> list[tuple[int, int]]:
     return out
 
 
-def cluster_sharded(index: ShardedIndex, eps: int = 8, min_size: int = 5, executor=None, block: int = 4096) -> list[list[int]]:
+def cluster_sharded(
+    index: ShardedIndex, eps: int = 8, min_size: int = 5, executor=None, block: int = 4096
+) -> list[list[int]]:
     """Clusters as lists of ids, largest first: connected components (>= min_size) of the links within
     `eps` bits, computed one shard pair at a time (on `executor` when given)."""
     shards = index.shards
-    tasks = [[(a["path"], a["offset"], b["path"], b["offset"], eps, block)]
-             for i, a in enumerate(shards) for b in shards[i:]]
+    tasks = [
+        [(a["path"], a["offset"], b["path"], b["offset"], eps, block)] for i, a in enumerate(shards) for b in shards[i:]
+    ]
     results = map(_block_forest, tasks) if executor is None else executor.map_batches(_block_forest, tasks)
     uf = UnionFind(len(index))
     for forest in results:

@@ -8,12 +8,24 @@ from typing import Protocol
 
 from PIL import Image
 
+from ..config import DEFAULT_OCR_ENGINE
 from ..registry import Registry
 from .clean import clean_text
 from .metrics import edit_distance
 
-__all__ = ["OcrLine", "OcrResult", "OcrEngine", "ocr_engines", "get_engine", "assign_blocks", "reading_order",
-           "norm_line", "drop_template_text", "prints_text", "template_text"]
+__all__ = [
+    "OcrLine",
+    "OcrResult",
+    "OcrEngine",
+    "ocr_engines",
+    "get_engine",
+    "assign_blocks",
+    "reading_order",
+    "norm_line",
+    "drop_template_text",
+    "prints_text",
+    "template_text",
+]
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,7 @@ ocr_engines: Registry[type] = Registry("OCR engine")
 
 
 @lru_cache(maxsize=4)
-def get_engine(name: str = "rapidocr") -> OcrEngine:
+def get_engine(name: str = DEFAULT_OCR_ENGINE) -> OcrEngine:
     """One engine instance per process and name: models load once per worker, not per image."""
     return ocr_engines[name]()
 
@@ -77,7 +89,7 @@ def reading_order(lines: list[OcrLine]) -> list[OcrLine]:
     """Top to bottom, then left to right within a visual line: boxes whose vertical spans overlap by
     more than half the smaller height sit on the same line (a detector often splits one line in two)."""
     rows: list[list[OcrLine]] = []
-    for ln in sorted(lines, key=lambda l: (l.box[1] + l.box[3]) / 2):
+    for ln in sorted(lines, key=lambda x: (x.box[1] + x.box[3]) / 2):
         t, b = ln.box[1], ln.box[3]
         if rows:
             last = rows[-1]
@@ -86,7 +98,7 @@ def reading_order(lines: list[OcrLine]) -> list[OcrLine]:
                 last.append(ln)
                 continue
         rows.append([ln])
-    return [ln for row in rows for ln in sorted(row, key=lambda l: l.box[0])]
+    return [ln for row in rows for ln in sorted(row, key=lambda x: x.box[0])]
 
 
 def assign_blocks(lines: list[OcrLine], height: int, box: tuple[int, int, int, int] | None) -> list[OcrLine]:
@@ -117,13 +129,15 @@ def norm_line(text: str) -> str:
 TEMPLATE_TEXT_WIDTHS = (400, 500, 650, 800, 1000)
 
 
-def template_text(engine: "OcrEngine", image: Image.Image, widths: tuple[int, ...] = TEMPLATE_TEXT_WIDTHS) -> list[str]:
+def template_text(engine: OcrEngine, image: Image.Image, widths: tuple[int, ...] = TEMPLATE_TEXT_WIDTHS) -> list[str]:
     """The text a template's bare picture carries, as normalized lines: read at its own size and at
     common meme widths, because an engine may find small print at one size and not another."""
     from ..imaging import strip_bars
 
     lines: list[str] = []
-    sizes = [image.size] + [(w, max(1, round(image.height * w / image.width))) for w in widths if abs(w - image.width) > 100]
+    sizes = [image.size] + [
+        (w, max(1, round(image.height * w / image.width))) for w in widths if abs(w - image.width) > 100
+    ]
     for size in sizes:
         im = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
         for ln in engine.read(im, strip_bars(im)[1]).lines:
@@ -152,9 +166,11 @@ def drop_template_text(result: OcrResult, template_lines: list[str] | set[str]) 
     for ln in result.lines:
         n = norm_line(ln.text)
         g = n.replace(" ", "")
-        mine = bool(n) and (any(n == t or (len(n) >= 2 and f" {n} " in f" {t} ") for t in own)
-                            or (len(g) >= 6 and any(g in t for t in glued))
-                            # small print misread differently each time ("LIGHTYEAR", "LIOHIVEAR")
-                            or (len(g) >= 5 and any(edit_distance(g, t) <= 0.34 * max(len(g), len(t)) for t in glued)))
+        mine = bool(n) and (
+            any(n == t or (len(n) >= 2 and f" {n} " in f" {t} ") for t in own)
+            or (len(g) >= 6 and any(g in t for t in glued))
+            # small print misread differently each time ("LIGHTYEAR", "LIOHIVEAR")
+            or (len(g) >= 5 and any(edit_distance(g, t) <= 0.34 * max(len(g), len(t)) for t in glued))
+        )
         lines.append(replace(ln, block="template") if mine else ln)
     return OcrResult(result.engine, lines, result.source)

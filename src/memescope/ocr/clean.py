@@ -6,8 +6,17 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["clean_text", "fix_capital_i", "is_known_word", "is_noise", "looks_like_words", "split_glued", "split_hyphen_run", "strip_stray_accents",
-           "word_zipf"]
+__all__ = [
+    "clean_text",
+    "fix_capital_i",
+    "is_known_word",
+    "is_noise",
+    "looks_like_words",
+    "split_glued",
+    "split_hyphen_run",
+    "strip_stray_accents",
+    "word_zipf",
+]
 
 _KEEP_SINGLE = {"a", "i", "u", "y", "o", "&", "+", "?", "!", "x"}
 
@@ -37,7 +46,9 @@ def _word_ranks() -> dict[str, int] | None:
     except ImportError:
         return None  # optional: without it glued words stay glued
     # wordninja is a single module; its word list (most frequent first) lies in a folder beside it
-    with gzip.open(Path(wordninja.__file__).parent / "wordninja" / "wordninja_words.txt.gz", "rt", encoding="utf-8") as f:
+    with gzip.open(
+        Path(wordninja.__file__).parent / "wordninja" / "wordninja_words.txt.gz", "rt", encoding="utf-8"
+    ) as f:
         return {w.strip(): i for i, w in enumerate(f) if w.strip()}
 
 
@@ -102,9 +113,15 @@ def split_glued(token: str) -> str:
         return token
     # every part must be common, except that one long rarer word may follow or precede function words
     # only ("a gorilla", "the gorilla"); "tommorrow" must not become "tom morrow"
-    rare = [p for p in parts if ranks.get(p, _MAX_RANK_LONG) >= _MAX_RANK and (len(p) < 4 or word_zipf(p) < _COMMON_ZIPF)]
-    if rare and not (len(rare) == 1 and len(rare[0]) >= 5 and ranks.get(rare[0], _MAX_RANK_LONG) < _MAX_RANK_LONG
-                     and all(ranks[p] < 100 for p in parts if p != rare[0])):
+    rare = [
+        p for p in parts if ranks.get(p, _MAX_RANK_LONG) >= _MAX_RANK and (len(p) < 4 or word_zipf(p) < _COMMON_ZIPF)
+    ]
+    if rare and not (
+        len(rare) == 1
+        and len(rare[0]) >= 5
+        and ranks.get(rare[0], _MAX_RANK_LONG) < _MAX_RANK_LONG
+        and all(ranks[p] < 100 for p in parts if p != rare[0])
+    ):
         return token
     out, i = [], 0
     for p in parts:
@@ -174,7 +191,7 @@ def _letter_o_runs(words: list[str]) -> list[str]:
     for i in range(1, len(out)):
         core = out[i].rstrip("!?.,")
         if len(core) >= 3 and set(core) == {"0"} and out[i - 1].rstrip("!?.,").upper().endswith("O"):
-            out[i] = "O" * len(core) + out[i][len(core):]
+            out[i] = "O" * len(core) + out[i][len(core) :]
     return out
 
 

@@ -25,7 +25,15 @@ from .base import OcrLine, assign_blocks, same_line
 from .clean import is_known_word
 from .metrics import edit_distance
 
-__all__ = ["MAX_CHANGED", "caption_layer", "changed_mask", "drop_leftovers", "orphan_ink_boxes", "read_caption_layer", "stray_ink_boxes"]
+__all__ = [
+    "MAX_CHANGED",
+    "caption_layer",
+    "changed_mask",
+    "drop_leftovers",
+    "orphan_ink_boxes",
+    "read_caption_layer",
+    "stray_ink_boxes",
+]
 
 # A pixel belongs to the caption when it differs from the reference by more than this (0-255, the largest
 # channel difference after a 3x3 mean on both): JPEG at quality 50 moves flat areas by < 10 and strong
@@ -41,6 +49,11 @@ MAX_CHANGED = 0.5
 # `reads_caption_layer = False` (Tesseract: its preprocessing looks for white letters ringed by their
 # outline, and on white the ring opens up; 2.6% CER on Anton captions against 1.5% on the image).
 FILL = 255
+
+
+def _scaled_box(box: tuple[int, int, int, int], f: int) -> tuple[int, int, int, int]:
+    left, top, right, bottom = (round(v / f) for v in box)
+    return left, top, right, bottom
 
 
 def changed_mask(image: np.ndarray, reference: np.ndarray, threshold: int = THRESHOLD, grow: int = 1) -> np.ndarray:
@@ -114,12 +127,13 @@ def caption_layer(
     if mirrored:
         ref = ImageOps.mirror(ref)
     pixels = np.asarray(rgb)
-    candidates = _candidates(tuple(int(v) for v in region), ref.size, rgb.size)
+    left, top, right, bottom = (int(v) for v in region)
+    candidates = _candidates((left, top, right, bottom), ref.size, rgb.size)
     if len(candidates) > 1:
         f = max(1, max(rgb.size) // _SCORING_SIDE)
         small = np.asarray(rgb.reduce(f)) if f > 1 else pixels
         ref_small = ref.reduce(max(1, max(ref.size) // (2 * _SCORING_SIDE)))
-        scores = [_changed_share(small, ref_small, tuple(round(v / f) for v in c))[0] for c in candidates]
+        scores = [_changed_share(small, ref_small, _scaled_box(c, f))[0] for c in candidates]
         candidates = [candidates[int(np.argmin(scores))]]
     share, mask, visible = _changed_share(pixels, ref, candidates[0])
     if mask is None or share > max_changed:
@@ -138,7 +152,9 @@ def caption_layer(
 _INK = 160  # darker than this is ink: the black outline of white letters, or black letters
 
 
-def stray_ink_boxes(ink: np.ndarray, boxes: list[tuple[int, int, int, int]], reach: float = 1.5) -> list[tuple[int, tuple[int, int, int, int]]]:
+def stray_ink_boxes(
+    ink: np.ndarray, boxes: list[tuple[int, int, int, int]], reach: float = 1.5
+) -> list[tuple[int, tuple[int, int, int, int]]]:
     """(index, widened box) for each line box with ink just beside it that no box holds.
 
     `ink` is a boolean H x W array. Beside means on the line's rows, within `reach` line heights to the
@@ -185,7 +201,9 @@ def stray_ink_boxes(ink: np.ndarray, boxes: list[tuple[int, int, int, int]], rea
     return out
 
 
-def orphan_ink_boxes(ink: np.ndarray, boxes: list[tuple[int, int, int, int]], max_lines: int = 4) -> list[tuple[int, int, int, int]]:
+def orphan_ink_boxes(
+    ink: np.ndarray, boxes: list[tuple[int, int, int, int]], max_lines: int = 4
+) -> list[tuple[int, int, int, int]]:
     """Boxes round bands of ink on rows no detected line touches: a short last line ("IT" under "AND
     SOME ONE EAT'S") that the detector left out. A band is followed up and down while its letters' ink
     goes on (into the margin counted as the neighbouring line's), and must then be at least half as tall
@@ -207,7 +225,7 @@ def orphan_ink_boxes(ink: np.ndarray, boxes: list[tuple[int, int, int, int]], ma
         cols = np.flatnonzero(ink[r0:r1].any(axis=0))
         # a short last line of outlined capitals sits tight under the line above ("IN" under "WENT BACK"),
         # its letters reaching into the margin counted as that line's: follow their ink up and down
-        band = ink[:, cols[0] : cols[-1] + 1].any(axis=1)
+        band = np.asarray(ink[:, cols[0] : cols[-1] + 1].any(axis=1))
         for _ in range(line_h // 4):
             if r0 == 0 or not band[r0 - 1]:
                 break
@@ -263,7 +281,9 @@ def _added(old: str, new: str) -> list[str]:
 def _has_word(text: str) -> bool:
     """True when the line holds a word: a run of 4+ letters, or a known word of 2-3 (runs split at
     anything else, since OCR reads gaps as hyphens: "SURE-I-WOULD")."""
-    return any(len(run) >= 4 or (len(run) >= 2 and is_known_word(run.lower())) for run in re.findall(r"[A-Za-z]+", text))
+    return any(
+        len(run) >= 4 or (len(run) >= 2 and is_known_word(run.lower())) for run in re.findall(r"[A-Za-z]+", text)
+    )
 
 
 # A line read this surely, with a letter or digit in it, may be caption ("X 3 X", "50 1000"): kept.
@@ -279,8 +299,11 @@ def _continues_caption(ln, worded: list, content_box: tuple[int, int, int, int] 
     for o in worded:
         ho = o.box[3] - o.box[1]
         gap = max(o.box[1] - ln.box[3], ln.box[1] - o.box[3])
-        if (_SIZE[0] <= h / ho <= _SIZE[1] and gap <= _LINE_GAP * ho
-                and min(ln.box[2], o.box[2]) > max(ln.box[0], o.box[0])):
+        if (
+            _SIZE[0] <= h / ho <= _SIZE[1]
+            and gap <= _LINE_GAP * ho
+            and min(ln.box[2], o.box[2]) > max(ln.box[0], o.box[0])
+        ):
             return True
     if content_box is None or not worded:
         return False
@@ -294,8 +317,11 @@ def _inside_others(ln, lines: list) -> bool:
     two neighbouring words again ("78" between "ARMY" and "STORIES")."""
     x0, y0, x1, y1 = ln.box
     area = max(1, (x1 - x0) * (y1 - y0))
-    covered = sum(max(0, min(x1, o.box[2]) - max(x0, o.box[0])) * max(0, min(y1, o.box[3]) - max(y0, o.box[1]))
-                  for o in lines if o is not ln)
+    covered = sum(
+        max(0, min(x1, o.box[2]) - max(x0, o.box[0])) * max(0, min(y1, o.box[3]) - max(y0, o.box[1]))
+        for o in lines
+        if o is not ln
+    )
     return covered >= 0.6 * area
 
 
@@ -331,8 +357,9 @@ def drop_leftovers(lines: list, content_box: tuple[int, int, int, int] | None = 
     return [ln for ln in lines if keep(ln)]
 
 
-def read_caption_layer(engine, layer: Image.Image, content_box: tuple[int, int, int, int] | None = None,
-                       image: Image.Image | None = None):
+def read_caption_layer(
+    engine, layer: Image.Image, content_box: tuple[int, int, int, int] | None = None, image: Image.Image | None = None
+):
     """Read a caption layer with `engine`, then, when the engine can read a single line (`recognize`),
     read again what its detector left out: each line with stray ink beside it over the widened box
     (`stray_ink_boxes`), and bands of ink on rows no line touches (`orphan_ink_boxes`). A new reading is
@@ -362,14 +389,20 @@ def read_caption_layer(engine, layer: Image.Image, content_box: tuple[int, int, 
             if ln.score < _REREAD_SCORE:
                 text, score = recognize(image.crop(ln.box))
                 # the same reading, surer and mended, not another text the picture holds there
-                if (score >= _REREAD_SCORE and score > ln.score and text.strip()
-                        and edit_distance(text.strip(), ln.text) <= max(1, len(ln.text) // 2)):
+                if (
+                    score >= _REREAD_SCORE
+                    and score > ln.score
+                    and text.strip()
+                    and edit_distance(text.strip(), ln.text) <= max(1, len(ln.text) // 2)
+                ):
                     lines[i] = replace(ln, text=text.strip(), score=score)
     for i, (x0, y0, x1, y1) in stray_ink_boxes(ink, [ln.box for ln in lines]):
         pad = (y1 - y0) // 6
         old = lines[i].text
-        got = reread((x0, max(0, y0 - pad), x1, min(layer.height, y1 + pad)),
-                     lambda t, old=old: old.replace(" ", "") in t.replace(" ", "") and _known_words(_added(old, t)))
+        got = reread(
+            (x0, max(0, y0 - pad), x1, min(layer.height, y1 + pad)),
+            lambda t, old=old: old.replace(" ", "") in t.replace(" ", "") and _known_words(_added(old, t)),
+        )
         if got:
             lines[i] = replace(lines[i], text=got[0], box=(x0, y0, x1, y1))
     found = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -50,14 +51,14 @@ class RapidOcrEngine:
     def read(self, image: Image.Image, content_box: tuple[int, int, int, int] | None = None) -> OcrResult:
         arr = np.asarray(image.convert("RGB"))[:, :, ::-1]  # rapidocr takes BGR arrays, as OpenCV does
         # the flags every call: rapidocr keeps the last call's (a `recognize` turns detection off)
-        res = self._engine(arr, use_det=True, use_cls=False, use_rec=True)
+        res: Any = self._engine(arr, use_det=True, use_cls=False, use_rec=True)
         boxes = res.boxes if res.boxes is not None else ()
         lines = lines_from_detections(res.txts or (), res.scores or (), boxes, self.min_score)
         return OcrResult(self.name, space_bar_lines(image, assign_blocks(lines, image.height, content_box)))
 
     def recognize(self, line: Image.Image) -> tuple[str, float]:
         """Read an image holding one line of text (no detection): its text and confidence."""
-        res = self._engine(np.asarray(line.convert("RGB"))[:, :, ::-1], use_det=False, use_cls=False, use_rec=True)
+        res: Any = self._engine(np.asarray(line.convert("RGB"))[:, :, ::-1], use_det=False, use_cls=False, use_rec=True)
         if not res.txts:
             return "", 0.0
         return fix_capital_i(res.txts[0].strip()), float(res.scores[0])
@@ -68,7 +69,9 @@ def lines_from_detections(texts, scores, quads, min_score: float = 0.5) -> list[
     found = []
     for text, score, quad in zip(texts, scores, quads):
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-        found.append(OcrLine(fix_capital_i(text.strip()), float(score), (int(min(xs)), int(min(ys)), int(max(xs)), int(max(ys)))))
+        found.append(
+            OcrLine(fix_capital_i(text.strip()), float(score), (int(min(xs)), int(min(ys)), int(max(xs)), int(max(ys))))
+        )
     found = _drop_doubled_edges(found)
     return [ln for ln in _lone_capital_i(found) if ln.score >= min_score and ln.text and not is_noise(ln.text)]
 
@@ -104,8 +107,14 @@ def _lone_capital_i(lines: list[OcrLine]) -> list[OcrLine]:
     for ln in lines:
         if ln.text in ("1", "|", "l", "]", "["):
             x0, y0, x1, y1 = ln.box
-            beside = [o for o in lines if o is not ln and len(o.text) > 1 and min(y1, o.box[3]) - max(y0, o.box[1]) > 0.6 * (y1 - y0)
-                      and abs((y1 - y0) - (o.box[3] - o.box[1])) < 0.35 * (o.box[3] - o.box[1])]
+            beside = [
+                o
+                for o in lines
+                if o is not ln
+                and len(o.text) > 1
+                and min(y1, o.box[3]) - max(y0, o.box[1]) > 0.6 * (y1 - y0)
+                and abs((y1 - y0) - (o.box[3] - o.box[1])) < 0.35 * (o.box[3] - o.box[1])
+            ]
             if beside:
                 ln = OcrLine("I", max(ln.score, min(o.score for o in beside)), ln.box, ln.block)
         out.append(ln)

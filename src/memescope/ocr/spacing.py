@@ -40,7 +40,7 @@ def words_seen(ink: np.ndarray, box: tuple[int, int, int, int]) -> int | None:
     if not sub.size or sub.mean() > 0.5:
         return None  # not dark text on a light ground (a black bar, or a box missing its line)
     rows = np.flatnonzero(sub.any(axis=1))
-    inked = sub.any(axis=0)
+    inked = np.asarray(sub.any(axis=0))
     cols = np.flatnonzero(inked)
     if len(rows) < 2 or len(cols) < 2:
         return None

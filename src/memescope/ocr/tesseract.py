@@ -122,7 +122,9 @@ class TesseractEngine:
             scale = self.letter_px / letter
             pixels = np.where(band, 0, 255).astype(np.uint8) if gray is None else gray[y0:y1, x0:x1]
             im = Image.fromarray(pixels)
-            im = im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))), Image.Resampling.LANCZOS)
+            im = im.resize(
+                (max(1, round(im.width * scale)), max(1, round(im.height * scale))), Image.Resampling.LANCZOS
+            )
             page = Image.new("L", (im.width + 24, im.height + 24), 255)  # Tesseract wants a white margin
             page.paste(im, (12, 12))
             read = self._recognize(page, self._t.PSM.SINGLE_BLOCK)
@@ -141,7 +143,7 @@ class TesseractEngine:
         self.api.Recognize()
         it = self.api.GetIterator()
         level = t.RIL.TEXTLINE
-        out = []
+        out: list[tuple[str, float]] = []
         if it is None:
             return out
         for r in t.iterate_level(it, level):

@@ -79,8 +79,9 @@ class LocalExecutor(Executor):
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
-                                             initializer=_exit_with_parent, initargs=(os.getpid(),))
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=mp.get_context("spawn"), initializer=_exit_with_parent, initargs=(os.getpid(),)
+            )
         return self._pool
 
     def map_batches(self, fn, batches):
@@ -165,7 +166,10 @@ class DaskExecutor(Executor):
     """
 
     def __init__(
-        self, workers: int | None = None, address: str | None = None, relax_malloc: bool | str = True,
+        self,
+        workers: int | None = None,
+        address: str | None = None,
+        relax_malloc: bool | str = True,
         profile: bool = False,
     ):
         try:
@@ -187,16 +191,24 @@ class DaskExecutor(Executor):
             self.workers = max(1, n)
         else:
             self.workers = workers or os.cpu_count() or 1
-            env = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
-                   if k != "MALLOC_TRIM_THRESHOLD_" or relax_malloc is not True}
+            env = {
+                k: v
+                for k, v in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
+                if k != "MALLOC_TRIM_THRESHOLD_" or relax_malloc is not True
+            }
             # Workers we start skip Dask's statistical profiler: it walks every thread's stack each 10 ms,
             # taking the GIL from the task it watches (see bench/scaling for what it costs).
-            settings = {"distributed.nanny.pre-spawn-environ": env, **QUIET_CLUSTER}
+            settings: dict[str, object] = {"distributed.nanny.pre-spawn-environ": env, **QUIET_CLUSTER}
             if not profile:
                 settings["distributed.worker.profile.enabled"] = False
             with dask.config.set(settings):
-                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None, silence_logs=logging.WARNING)
+                self._cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.WARNING,
+                )
             self.client = Client(self._cluster)
         log.info("dask executor on %s with %d workers", self.client.scheduler.address, self.workers)
 
@@ -205,10 +217,8 @@ class DaskExecutor(Executor):
 
         it = iter(batches)
         queue = as_completed()
-        inflight = 0
-        for batch in it:
+        for inflight, batch in enumerate(it, 1):
             queue.add(self.client.submit(self._task, fn, batch, pure=False))
-            inflight += 1
             if inflight >= 2 * self.workers:
                 break
         for fut in queue:

@@ -5,6 +5,7 @@ are labelled."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import matplotlib
 
@@ -13,8 +14,20 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["timeline_figure", "use_figure", "mood_figure", "use_or_mood_figure", "scopes_figure", "templates_figure", "context_names", "inline_svg",
-           "USE_STYLE"]
+from ..records import ChangeKind
+
+__all__ = [
+    "timeline_figure",
+    "use_figure",
+    "mood_figure",
+    "use_or_mood_figure",
+    "scopes_figure",
+    "templates_figure",
+    "entry_figures",
+    "context_names",
+    "inline_svg",
+    "USE_STYLE",
+]
 
 _INK = "#1f2937"
 _BAR = "#93c5fd"
@@ -35,34 +48,48 @@ def context_names(timeline: list[dict]) -> list[str]:
     return sorted(names)
 
 
-def _mark_changes(ax, change_points: list[dict], prefix: str, placed: list[date] | None = None) -> list[date]:
-    """Change points whose kind starts with `prefix` as labelled dashed lines, 95% intervals shaded.
+def _mark_changes(ax, change_points: list[dict], family: str, placed: list[date] | None = None) -> list[date]:
+    """Change points of one kind `family` (context, use, sentiment) as labelled dashed lines, 95% intervals shaded.
     Labels of changes on (nearly) the same date stand side by side, not on top of each other: `placed`
     holds the dates already labelled (also by another call on a twin axis), and is returned."""
     placed = [] if placed is None else placed
     dates = [date.fromisoformat(b) for cp in change_points for b in (cp["date"], cp.get("date_low") or cp["date"])]
     near = max(1, (max(dates) - min(dates)).days // 60) if dates else 1  # within 1/60 of the span
     for cp in change_points:
-        if not cp["kind"].startswith(prefix):
+        kind = ChangeKind.parse(cp["kind"])
+        if kind.family != family:
             continue
         x = date.fromisoformat(cp["date"])
         if cp.get("date_low") and cp.get("date_high") and cp["date_low"] != cp["date_high"]:
-            ax.axvspan(date.fromisoformat(cp["date_low"]), date.fromisoformat(cp["date_high"]), color=_INK, alpha=0.08, lw=0)
+            ax.axvspan(
+                date.fromisoformat(cp["date_low"]), date.fromisoformat(cp["date_high"]), color=_INK, alpha=0.08, lw=0
+            )
         ax.axvline(x, color=_INK, ls=(0, (4, 3)), lw=1.1)
         arrow = "↑" if cp["after"] > cp["before"] else "↓"
         beside = sum(abs((x - p).days) <= near for p in placed)
-        ax.annotate(f"{cp['kind'][len(prefix):] or cp['kind']} {arrow}", (x, 1), xycoords=("data", "axes fraction"),
-                    xytext=(3 + 9 * beside, -4), textcoords="offset points", fontsize=7, color=_INK, rotation=90, va="top")
+        ax.annotate(
+            f"{kind.name or kind.family} {arrow}",
+            (x, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(3 + 9 * beside, -4),
+            textcoords="offset points",
+            fontsize=7,
+            color=_INK,
+            rotation=90,
+            va="top",
+        )
         placed.append(x)
     return placed
 
 
-def timeline_figure(timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None) -> Figure:
+def timeline_figure(
+    timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None
+) -> Figure:
     """Posts per bin (bars, or an area when bins are many), the volume regimes found (a dark step line
     of segment means), each context's share (line, right axis), and context change points as labelled
     dashed lines."""
     fig, ax = plt.subplots(figsize=(8, 3.4), dpi=110)
-    xs = [date.fromisoformat(b["bin"]) for b in timeline]
+    xs: Any = [date.fromisoformat(b["bin"]) for b in timeline]  # matplotlib draws dates
     ns = [b["n"] for b in timeline]
     if len(xs) > 80:
         ax.fill_between(xs, ns, step="post", color=_BAR, edgecolor="#1d4ed8", linewidth=0.5, label="posts")
@@ -91,14 +118,22 @@ def timeline_figure(timeline: list[dict], change_points: list[dict], title: str 
         markers = ["o", "s", "^", "D"]
         for i, c in enumerate(ctxs):
             share = _shares([b["contexts"].get(c, 0) for b in timeline], [b["n"] for b in timeline])
-            ax2.plot(xs, share, styles[i % 4], marker=markers[i % 4] if len(xs) <= 80 else None, ms=3,
-                     color=_LINE, lw=1.4, label=f"{c} share (%)")
+            ax2.plot(
+                xs,
+                share,
+                styles[i % 4],
+                marker=markers[i % 4] if len(xs) <= 80 else None,
+                ms=3,
+                color=_LINE,
+                lw=1.4,
+                label=f"{c} share (%)",
+            )
         ax2.set_ylim(0, 100)
         ax2.set_ylabel("share of posts (%)", color=_LINE)
         ax2.spines[["top"]].set_visible(False)
         h2, l2 = ax2.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
-    _mark_changes(ax, change_points, "context:")  # use and sentiment changes are drawn on the use figure
+    _mark_changes(ax, change_points, "context")  # use and sentiment changes are drawn on the use figure
     ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=4, fontsize=8, frameon=False)
     if title:
         ax.set_title(title, loc="right", fontsize=10, color=_INK)
@@ -115,7 +150,9 @@ USE_STYLE = {
 }
 
 
-def use_figure(timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None) -> Figure | None:
+def use_figure(
+    timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None
+) -> Figure | None:
     """How the meme is used over time: each use's share of the bin's classified posts as stacked bands
     (colour and hatch), the mean sentiment per bin (dotted line, right axis), use and sentiment change
     points as labelled dashed lines with their 95% intervals shaded. Bins with fewer than 3 classified posts are
@@ -124,7 +161,7 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
     if not uses:
         return None
     fig, ax = plt.subplots(figsize=(8, 3.0), dpi=110)
-    xs = [date.fromisoformat(b["bin"]) for b in timeline]
+    xs: Any = [date.fromisoformat(b["bin"]) for b in timeline]  # matplotlib draws dates
     tot = [sum(b.get("uses", {}).values()) for b in timeline]
     # step="post" draws a value up to the next x: repeat the last bin one bin later so it gets a width
     if len(xs) > 1:
@@ -136,19 +173,32 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
         top = [a + (v if v == v else 0) for a, v in zip(bottom, share)]
         colour, hatch = USE_STYLE[u]
         masked = [t >= _MIN_POSTS for t in tot]
-        ax.fill_between(xs, bottom, top, where=masked, step="post", color=colour, alpha=0.55, hatch=hatch,
-                        edgecolor="white", linewidth=0.0, label=u)
+        ax.fill_between(
+            xs,
+            bottom,
+            top,
+            where=masked,
+            step="post",
+            color=colour,
+            alpha=0.55,
+            hatch=hatch,
+            edgecolor="white",
+            linewidth=0.0,
+            label=u,
+        )
         bottom = top
     ax.set_ylim(0, 100)
     ax.set_ylabel("share of posts (%)", color=_INK)
     ax.spines[["top"]].set_visible(False)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator())
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
-    placed = _mark_changes(ax, change_points, "use:")
+    placed = _mark_changes(ax, change_points, "use")
     handles, labels = ax.get_legend_handles_labels()
     # mean sentiment per bin (VADER compound), on its own axis: a dark dotted line with markers
-    sent = [b.get("sentiment") if t >= _MIN_POSTS and b.get("sentiment") is not None else float("nan")
-            for b, t in zip(timeline, tot)]
+    sent: list[float] = [
+        float(b["sentiment"]) if t >= _MIN_POSTS and b.get("sentiment") is not None else float("nan")
+        for b, t in zip(timeline, tot)
+    ]
     if any(v == v for v in sent):
         ax2 = ax.twinx()
         _sentiment_line(ax2, xs, sent, change_points, placed)
@@ -163,11 +213,22 @@ def use_figure(timeline: list[dict], change_points: list[dict], title: str = "",
     return fig
 
 
-def _sentiment_line(ax, xs: list[date], sent: list[float], change_points: list[dict], placed: list[date] | None = None) -> None:
+def _sentiment_line(
+    ax, xs: list[date], sent: list[float], change_points: list[dict], placed: list[date] | None = None
+) -> None:
     """Mean sentiment per bin (VADER compound) on `ax`, -1 to 1: a dark dotted step line with markers,
     and its change points (labels beside those already `placed`)."""
-    ax.plot(xs, sent, ":", color=_INK, lw=1.4, marker="o" if len(xs) <= 80 else None, ms=2.5, drawstyle="steps-post",
-            label="mean sentiment")
+    ax.plot(
+        xs,
+        sent,
+        ":",
+        color=_INK,
+        lw=1.4,
+        marker="o" if len(xs) <= 80 else None,
+        ms=2.5,
+        drawstyle="steps-post",
+        label="mean sentiment",
+    )
     ax.set_ylim(-1, 1)
     ax.axhline(0, color=_INK, lw=0.5, alpha=0.4)
     ax.set_ylabel("mean sentiment (VADER)", color=_INK)
@@ -178,8 +239,10 @@ def mood_figure(timeline: list[dict], change_points: list[dict], title: str = ""
     """Mean sentiment per bin (VADER compound, -1 to 1) with its change points as labelled dashed lines
     and 95% intervals shaded: the use figure's sentiment line, drawn alone when no post has a use (the
     use classifier is not installed or turned off). Bins with fewer than 3 posts are left blank."""
-    xs = [date.fromisoformat(b["bin"]) for b in timeline]
-    sent = [b["sentiment"] if b["n"] >= _MIN_POSTS and b.get("sentiment") is not None else float("nan") for b in timeline]
+    xs: Any = [date.fromisoformat(b["bin"]) for b in timeline]  # matplotlib draws dates
+    sent = [
+        b["sentiment"] if b["n"] >= _MIN_POSTS and b.get("sentiment") is not None else float("nan") for b in timeline
+    ]
     if not any(v == v for v in sent):
         return None
     if len(xs) > 1:  # as in use_figure: the last bin gets a width
@@ -195,7 +258,9 @@ def mood_figure(timeline: list[dict], change_points: list[dict], title: str = ""
     return fig
 
 
-def use_or_mood_figure(timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None) -> Figure | None:
+def use_or_mood_figure(
+    timeline: list[dict], change_points: list[dict], title: str = "", unit: str | None = None
+) -> Figure | None:
     """The use figure, or without uses (no classifier) the mood figure: sentiment changes are drawn either way."""
     return use_figure(timeline, change_points, title, unit) or mood_figure(timeline, change_points, title)
 
@@ -211,7 +276,7 @@ def scopes_figure(scopes: list[dict], title: str = "", top: int = 6) -> Figure |
     fig, axes = plt.subplots(len(scopes), 1, figsize=(8, 0.4 + 1.55 * len(scopes)), dpi=110, sharex=True, squeeze=False)
     for ax, sc in zip(axes[:, 0], scopes):
         tl = sc["timeline"]
-        xs = [date.fromisoformat(b["bin"]) for b in tl]
+        xs: Any = [date.fromisoformat(b["bin"]) for b in tl]
         width = _BAR_DAYS.get(sc.get("bin_unit") or "month", 25)
         ax.bar(xs, [b["n"] for b in tl], width=width, color=_BAR, edgecolor="#1d4ed8", linewidth=0.3, align="edge")
         ax.set_ylabel("posts", fontsize=7, color=_INK)
@@ -219,18 +284,32 @@ def scopes_figure(scopes: list[dict], title: str = "", top: int = 6) -> Figure |
         ax.spines[["top"]].set_visible(False)
         ax2 = ax.twinx()
         for i, c in enumerate(context_names(tl)):
-            ax2.plot(xs, _shares([b["contexts"].get(c, 0) for b in tl], [b["n"] for b in tl]),
-                     ["-", "--", ":", "-."][i % 4], color=_LINE, lw=1.8, label=f"{c} share")
+            ax2.plot(
+                xs,
+                _shares([b["contexts"].get(c, 0) for b in tl], [b["n"] for b in tl]),
+                ["-", "--", ":", "-."][i % 4],
+                color=_LINE,
+                lw=1.8,
+                label=f"{c} share",
+            )
         tot = [sum(b.get("uses", {}).values()) for b in tl]
-        changed = {cp["kind"][4:] for cp in sc["change_points"] if cp["kind"].startswith("use:")}
+        changed = {k.name for k in (ChangeKind.parse(cp["kind"]) for cp in sc["change_points"]) if k.family == "use"}
         for u in [u for u in USE_STYLE if u in changed]:  # a use's line only where its share moved: less ink
             colour, hatch = USE_STYLE[u]
-            ax2.plot(xs, _shares([b.get("uses", {}).get(u, 0) for b in tl], tot), color=colour, lw=1.0, marker={"": "o", "//": "^", "xx": "x", "..": "."}[hatch], ms=3, label=f"{u} share")
+            ax2.plot(
+                xs,
+                _shares([b.get("uses", {}).get(u, 0) for b in tl], tot),
+                color=colour,
+                lw=1.0,
+                marker={"": "o", "//": "^", "xx": "x", "..": "."}[hatch],
+                ms=3,
+                label=f"{u} share",
+            )
         ax2.set_ylim(0, 100)
         ax2.tick_params(labelsize=7)
         ax2.set_ylabel("%", fontsize=7)
         ax2.spines[["top"]].set_visible(False)
-        _mark_changes(ax, sc["change_points"], "use:", _mark_changes(ax, sc["change_points"], "context:"))
+        _mark_changes(ax, sc["change_points"], "use", _mark_changes(ax, sc["change_points"], "context"))
         ax.set_title(f"{sc['label']} · {sc['posts']} posts", loc="left", fontsize=8, color=_INK)
     h, labels = [], []  # one legend for all rows: each series once
     for ax in fig.axes:
@@ -263,6 +342,22 @@ def templates_figure(templates: list[dict], top: int = 20) -> Figure:
     return fig
 
 
+def entry_figures(entry: dict, title: str) -> dict[str, Figure | None]:
+    """The figures of one entry of report.json (a template, or the corpus): the timeline, the use figure
+    (or, without uses, the mood figure), and small multiples by community and by variant, each None when
+    there is nothing to draw. The report saves and inlines them; the web app inlines them."""
+    timeline, cps, unit = entry["timeline"], entry["change_points"], entry["bin_unit"]
+    scopes = entry.get("scopes") or []
+    return {
+        "timeline": timeline_figure(timeline, cps, title, unit) if timeline else None,
+        "use": use_or_mood_figure(timeline, cps, title, unit) if timeline else None,
+        **{
+            f"by_{kind}": scopes_figure([sc for sc in scopes if sc["kind"] == kind], f"{title} by {kind}")
+            for kind in ("community", "variant")
+        },
+    }
+
+
 def close(fig: Figure) -> None:
     plt.close(fig)
 
@@ -275,4 +370,4 @@ def inline_svg(fig: Figure) -> str:
     fig.savefig(buf, format="svg")
     close(fig)
     svg = buf.getvalue()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]

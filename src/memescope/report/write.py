@@ -54,6 +54,16 @@ def _save(fig, folder: Path, stem: str) -> None:
     fig.savefig(folder / f"{stem}.svg")
 
 
+def _draw(figs: dict, folder: Path, stems: dict[str, str]) -> dict:
+    """Each figure saved as PNG and SVG under its stem, and inlined: {name: inline SVG} of those drawn."""
+    out = {}
+    for name, fig in figs.items():
+        if fig is not None:
+            _save(fig, folder, stems[name])
+            out[name] = _svg(fig)
+    return out
+
+
 def write_report(store: Store, out: str | Path, template: str | None = None) -> dict:
     """Write the report into folder `out`; returns {"json", "html", "figures", "report"}."""
     out = Path(out)
@@ -62,48 +72,51 @@ def write_report(store: Store, out: str | Path, template: str | None = None) -> 
     (out / "report.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
 
     figdir = out / "figures"
-    views: dict = {"corpus_timeline": None, "corpus_use": None, "corpus_community": None, "ranking": None, "templates": {}}
     corpus = report["corpus"]
-    if corpus["timeline"]:
-        fig = figures.timeline_figure(corpus["timeline"], corpus["change_points"], "Whole corpus", corpus["bin_unit"])
-        _save(fig, figdir, "corpus-timeline")
-        views["corpus_timeline"] = _svg(fig)
-        fig = figures.use_or_mood_figure(corpus["timeline"], corpus["change_points"], "Whole corpus", corpus["bin_unit"])
-        if fig is not None:
-            _save(fig, figdir, "corpus-use")
-            views["corpus_use"] = _svg(fig)
-        fig = figures.scopes_figure(corpus.get("scopes") or [], "Whole corpus by community")
-        if fig is not None:
-            _save(fig, figdir, "corpus-community")
-            views["corpus_community"] = _svg(fig)
+    views: dict = {"templates": {}, "ranking": None}
+    drawn = _draw(
+        figures.entry_figures(corpus, "Whole corpus"),
+        figdir,
+        {"timeline": "corpus-timeline", "use": "corpus-use", "by_community": "corpus-community"},
+    )
+    views.update(
+        corpus_timeline=drawn.get("timeline"), corpus_use=drawn.get("use"), corpus_community=drawn.get("by_community")
+    )
     if report["templates"]:
-        fig = figures.templates_figure(report["templates"])
-        _save(fig, figdir, "templates-ranked")
-        views["ranking"] = _svg(fig)
+        views["ranking"] = _draw(
+            {"ranking": figures.templates_figure(report["templates"])}, figdir, {"ranking": "templates-ranked"}
+        )["ranking"]
     for t in report["templates"]:
+        slug = _slug(t["name"])
         v: dict = {"refs": [u for u in (_thumb(p, 260) for p in t["references"][:3]) if u]}
         v["samples"] = [dict(s, thumb=_thumb(s["image"])) for s in t["samples"]]
         v["variants"] = [dict(x, thumb=_thumb(x["example"], 160)) for x in t.get("variants") or []]
-        if t["timeline"]:
-            fig = figures.timeline_figure(t["timeline"], t["change_points"], t["name"], t["bin_unit"])
-            _save(fig, figdir, f"timeline-{_slug(t['name'])}")
-            v["timeline"] = _svg(fig)
-            fig = figures.use_or_mood_figure(t["timeline"], t["change_points"], t["name"], t["bin_unit"])
-            if fig is not None:
-                _save(fig, figdir, f"use-{_slug(t['name'])}")
-                v["use"] = _svg(fig)
-        for kind in ("community", "variant"):  # small multiples per community and per variant
-            fig = figures.scopes_figure([sc for sc in t.get("scopes") or [] if sc["kind"] == kind], f"{t['name']} by {kind}")
-            if fig is not None:
-                _save(fig, figdir, f"{kind}-{_slug(t['name'])}")
-                v[f"by_{kind}"] = _svg(fig)
+        v.update(
+            _draw(
+                figures.entry_figures(t, t["name"]),
+                figdir,
+                {
+                    "timeline": f"timeline-{slug}",
+                    "use": f"use-{slug}",
+                    "by_community": f"community-{slug}",
+                    "by_variant": f"variant-{slug}",
+                },
+            )
+        )
         views["templates"][t["name"]] = v
     clusters = [dict(c, thumb=_thumb(c["medoid_path"])) for c in report["clusters"][:24]]
 
-    env = Environment(loader=PackageLoader("memescope.report", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(
+        loader=PackageLoader("memescope.report", "templates"), autoescape=select_autoescape(["html", "j2"])
+    )
     env.filters["pct"] = lambda x: "—" if x is None else f"{100 * x:.1f}%"
     env.filters["slug"] = _slug
     env.filters["kindlabel"] = kind_label
     html = env.get_template("report.html.j2").render(r=report, v=views, clusters=clusters)
     (out / "report.html").write_text(html, encoding="utf-8")
-    return {"json": str(out / "report.json"), "html": str(out / "report.html"), "figures": str(figdir), "report": report}
+    return {
+        "json": str(out / "report.json"),
+        "html": str(out / "report.html"),
+        "figures": str(figdir),
+        "report": report,
+    }

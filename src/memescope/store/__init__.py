@@ -1,5 +1,56 @@
-"""The store: everything a stage computes, keyed so that re-running a stage never duplicates."""
+"""The store: everything a stage computes, keyed so that re-running a stage never duplicates. Every
+statement on it lives in this package, behind the Store's named methods."""
 
-from .sqlite import Store, open_store
+from .rows import (
+    AddedPosts,
+    AnalyzedCaption,
+    CaptionSource,
+    Cluster,
+    ClusterRow,
+    CodeSet,
+    CorpusCounts,
+    ErrorRow,
+    ImageFile,
+    InstanceRow,
+    MatchRow,
+    PendingMatch,
+    PendingOcr,
+    PostResult,
+    Reference,
+    RunRow,
+    SeriesBin,
+    TemplatePost,
+    TemplateRow,
+    TemplateSummary,
+    TimelinePost,
+    VariantRow,
+)
+from .sqlite import DEFAULT_DB, Store, open_store
 
-__all__ = ["Store", "open_store"]
+__all__ = [
+    "Store",
+    "open_store",
+    "DEFAULT_DB",
+    "AddedPosts",
+    "AnalyzedCaption",
+    "CaptionSource",
+    "Cluster",
+    "ClusterRow",
+    "CodeSet",
+    "CorpusCounts",
+    "ErrorRow",
+    "ImageFile",
+    "InstanceRow",
+    "MatchRow",
+    "PendingMatch",
+    "PendingOcr",
+    "PostResult",
+    "Reference",
+    "RunRow",
+    "SeriesBin",
+    "TemplatePost",
+    "TemplateRow",
+    "TemplateSummary",
+    "TimelinePost",
+    "VariantRow",
+]

@@ -16,12 +16,16 @@ def _repair_dates(db: sqlite3.Connection) -> None:
     """Dates stored before ingest checked them (2020-13-45, 0000-00-00) made every later timeline run
     fail: such a post loses its date (it stays in the corpus, undated) and the error is recorded."""
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    bad = [(key, created) for key, created in db.execute("SELECT key, created_at FROM posts WHERE created_at IS NOT NULL")
-           if not valid_stored_date(created)]
+    bad = [
+        (key, created)
+        for key, created in db.execute("SELECT key, created_at FROM posts WHERE created_at IS NOT NULL")
+        if not valid_stored_date(created)
+    ]
     for key, created in bad:
         db.execute("UPDATE posts SET created_at=NULL WHERE key=?", (key,))
         db.execute(
-            """INSERT INTO errors(stage, item, reason, detail, run_id, created_at) VALUES ('ingest', ?, 'bad date', ?, NULL, ?)
+            """INSERT INTO errors(stage, item, reason, detail, run_id, created_at)
+               VALUES ('ingest', ?, 'bad date', ?, NULL, ?)
                ON CONFLICT(stage, item) DO UPDATE SET reason=excluded.reason, detail=excluded.detail""",
             (key, f"{str(created)[:40]!r} is not a date: the post is kept without one", now),
         )

@@ -31,6 +31,7 @@ class MatchDecision:
     region: tuple[int, int, int, int] | None = None
     # (template id, mirrored) of the nearest templates by hash, when none is within the radius
     nearest: tuple[tuple[int, bool], ...] = ()
+    inliers: int | None = None  # distinct RANSAC inliers, when keypoints placed it
 
 
 def match_hashes(

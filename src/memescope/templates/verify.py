@@ -114,8 +114,9 @@ class OrbVerifier:
         try:
             import faiss
         except ImportError:
-            faiss = None
-        self._faiss = faiss
+            self._faiss = None
+        else:
+            self._faiss = faiss
         # Every reference's keypoints once per verifier (one per worker process): a bounded cache
         # smaller than the knowledge base re-decoded a template for most verifications.
         self._features = [_reference(path) for _, path in self.refs]
@@ -126,7 +127,9 @@ class OrbVerifier:
     def _build_index(self, threads: int | None) -> None:
         faiss = self._faiss
         if faiss is None:
-            log.warning("faiss is not installed: verifying against all %d references (pip install faiss-cpu)", len(self.refs))
+            log.warning(
+                "faiss is not installed: verifying against all %d references (pip install faiss-cpu)", len(self.refs)
+            )
             return
         if threads:
             faiss.omp_set_num_threads(threads)
@@ -267,7 +270,8 @@ class OrbVerifier:
                 scaled = (region[0] * sx, region[1] * sy, region[2] * sx, region[3] * sy)
                 if mirrored:
                     scaled = _unmirrored(scaled, image.width)
-                best = Verified(tid, n, tuple(int(v) for v in scaled), mirrored)
+                left, top, right, bottom = (int(v) for v in scaled)
+                best = Verified(tid, n, (left, top, right, bottom), mirrored)
         return best
 
 

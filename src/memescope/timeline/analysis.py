@@ -10,9 +10,17 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from ..records import ChangeKind, ChangePoint
 from .bins import UNITS, bin_days, bin_range, bin_start, choose_unit
-from .changepoints import (BinomialCost, NormalMeanCost, detect_count_changes, detect_mean_changes,
-                           detect_share_changes, refine_change)
+from .changepoints import (
+    BinomialCost,
+    Break,
+    NormalMeanCost,
+    detect_count_changes,
+    detect_mean_changes,
+    detect_share_changes,
+    refine_change,
+)
 from .terms import distinctive_terms
 
 __all__ = ["PostPoint", "SeriesResult", "analyze_posts", "detection_unit"]
@@ -24,18 +32,18 @@ class PostPoint:
     contexts: tuple[str, ...]
     sentiment: float | None
     text: str = ""
-    use: str | None = None          # sincere / humorous / sarcastic / other, when classified
-    date_error: float = 0.0         # days the date may be off (estimated dates)
+    use: str | None = None  # sincere / humorous / sarcastic / other, when classified
+    date_error: float = 0.0  # days the date may be off (estimated dates)
 
 
 @dataclass
 class SeriesResult:
-    unit: str                      # display unit
+    unit: str  # display unit
     bins: list[str]
     n: list[int]
     context_n: dict[str, list[int]]
     sentiment: list[float | None]
-    change_points: list[dict] = field(default_factory=list)
+    change_points: list[ChangePoint] = field(default_factory=list)
     use_n: dict[str, list[int]] = field(default_factory=dict)
 
 
@@ -140,8 +148,14 @@ class _Days:
         return BinomialCost(self.k[tag], self.n, phi=d["phi"], min_size=1)
 
 
-def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Counter | None = None,
-                  embed=None, unit: str | None = None, refine: bool = True) -> SeriesResult:
+def analyze_posts(
+    posts: list[PostPoint],
+    contexts: list[str],
+    background: Counter | None = None,
+    embed=None,
+    unit: str | None = None,
+    refine: bool = True,
+) -> SeriesResult:
     """Series in a unit chosen from density (or `unit`: a community's series in its template's unit, so
     the two line up), and change points (volume, each context's share) found on the detection unit,
     each with a date interval, an effect size, and distinctive terms on each side.
@@ -159,24 +173,34 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
     contexts = [*contexts, *uses]
     bins, n, k, sent, idx = _bin(posts, unit, contexts)
     ssum, _, scored = sent
-    res = SeriesResult(unit, bins, n.astype(int).tolist(),
-                       {c: v.astype(int).tolist() for c, v in k.items() if not c.startswith("use:")},
-                       [round(ssum[i] / scored[i], 4) if scored[i] else None for i in range(len(bins))],
-                       use_n={c[4:]: v.astype(int).tolist() for c, v in k.items() if c.startswith("use:")})
+    res = SeriesResult(
+        unit,
+        bins,
+        n.astype(int).tolist(),
+        {c: v.astype(int).tolist() for c, v in k.items() if not c.startswith("use:")},
+        [round(ssum[i] / scored[i], 4) if scored[i] else None for i in range(len(bins))],
+        use_n={c[4:]: v.astype(int).tolist() for c, v in k.items() if c.startswith("use:")},
+    )
     du = detection_unit(unit)
     if du == unit:  # the usual case: detect on the display bins
         dbins, dn, dk, dsent = bins, n, k, sent
     else:
         dbins, dn, dk, dsent, idx = _bin(posts, du, contexts)
     on_bins = (dbins, idx, du)
-    found = [("volume", cp, on_bins) for cp in detect_count_changes(dn, exposure=_exposure(dbins, du, posts[0].created_at,
-                                                                                           posts[-1].created_at))]
+    found = [
+        ("volume", cp, on_bins)
+        for cp in detect_count_changes(dn, exposure=_exposure(dbins, du, posts[0].created_at, posts[-1].created_at))
+    ]
     # steps of one shift less than ~2 months apart are one change of meaning (see detect_share_changes)
     merge_gap = max(1, round(MERGE_DAYS / bin_days(du)))
     # (kind, the tag whose share it is or None for sentiment, changes found on bins)
-    levels = [(c if c.startswith("use:") else f"context:{c}", c, detect_share_changes(dk[c], dn, merge_gap=merge_gap))
-              for c in contexts if dk[c].sum()]
-    levels.append(("sentiment", None, detect_mean_changes(*dsent, merge_gap=merge_gap)))
+    levels: list[tuple[str, str | None, list[Break]]] = [
+        (c if c.startswith("use:") else f"context:{c}", c, detect_share_changes(dk[c], dn, merge_gap=merge_gap))
+        for c in contexts
+        if dk[c].sum()
+    ]
+    s_sum, s_squares, s_n = dsent
+    levels.append(("sentiment", None, detect_mean_changes(s_sum, s_squares, s_n, merge_gap=merge_gap)))
     days = None
     for kind, tag, cps in levels:
         for cp in cps:
@@ -208,23 +232,29 @@ def analyze_posts(posts: list[PostPoint], contexts: list[str], background: Count
         il, ih, err = _widen(errors, pidx, d["index_low"], d["index_high"], len(labels), bin_days(res_unit))
         if err:
             d = d | {"date_error_days": err}
-        res.change_points.append({
-            "kind": kind,
-            "date": labels[cp.index],
-            "date_low": labels[il],
-            "date_high": labels[ih],
-            "segment_start": labels[lo],
-            "segment_end": _end(labels[: hi], res_unit),
-            "unit": du,
-            "date_unit": res_unit,
-            "before": cp.before,
-            "after": cp.after,
-            "effect": {k2: v for k2, v in d.items() if k2.startswith(("diff", "rate_ratio"))},
-            "terms_before": tb,
-            "terms_after": ta,
-            "detail": {k2: v for k2, v in d.items() if k2 in ("phi", "var", "n_before", "n_after", "date_error_days")}
-            | ({"embedding": drift} if drift else {}),
-            "steps": [{"date": labels[st["index"]], "before": st["before"], "after": st["after"]} for st in d.get("steps", [])],
-        })
-    res.change_points.sort(key=lambda c: (c["date"], c["kind"]))
+        res.change_points.append(
+            ChangePoint(
+                kind=ChangeKind.parse(kind),
+                date=labels[cp.index],
+                date_low=labels[il],
+                date_high=labels[ih],
+                segment_start=labels[lo],
+                segment_end=_end(labels[:hi], res_unit),
+                unit=du,
+                date_unit=res_unit,
+                before=cp.before,
+                after=cp.after,
+                effect={k2: v for k2, v in d.items() if k2.startswith(("diff", "rate_ratio"))},
+                terms_before=tb,
+                terms_after=ta,
+                stats={k2: v for k2, v in d.items() if k2 in ("phi", "var", "n_before", "n_after")},
+                embedding=drift or None,
+                date_error_days=d.get("date_error_days"),
+                steps=[
+                    {"date": labels[st["index"]], "before": st["before"], "after": st["after"]}
+                    for st in d.get("steps", [])
+                ],
+            )
+        )
+    res.change_points.sort(key=lambda c: (c.date, str(c.kind)))
     return res

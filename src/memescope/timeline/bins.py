@@ -48,7 +48,7 @@ def choose_unit(dates: list[str], min_per_bin: float = 4.0, finest: str = "day")
     if not dates:
         return "month"
     span = (date.fromisoformat(max(dates)[:10]) - date.fromisoformat(min(dates)[:10])).days + 1
-    for unit in UNITS[UNITS.index(finest):]:
+    for unit in UNITS[UNITS.index(finest) :]:
         bins = max(1.0, span / _DAYS[unit])
         if len(dates) / bins >= min_per_bin and bins <= MAX_BINS:
             return unit

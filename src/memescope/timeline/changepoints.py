@@ -16,17 +16,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["ChangePoint", "PoissonCost", "BinomialCost", "NormalMeanCost", "segment", "detect_count_changes",
-           "detect_share_changes", "detect_mean_changes", "refine_change", "PENALTY_FACTOR"]
+__all__ = [
+    "Break",
+    "PoissonCost",
+    "BinomialCost",
+    "NormalMeanCost",
+    "segment",
+    "detect_count_changes",
+    "detect_share_changes",
+    "detect_mean_changes",
+    "refine_change",
+    "PENALTY_FACTOR",
+]
 
 PENALTY_FACTOR = 3.0
 
 
 @dataclass(frozen=True)
-class ChangePoint:
-    index: int          # first bin of the new segment
-    before: float       # rate or share in the segment before
-    after: float        # rate or share in the segment after
+class Break:
+    """Where a series breaks, as a detector finds it on bins: the annotated change point the timeline
+    keeps is memescope.records.ChangePoint."""
+
+    index: int  # first bin of the new segment
+    before: float  # rate or share in the segment before
+    after: float  # rate or share in the segment after
     detail: dict = field(default_factory=dict)
 
 
@@ -99,8 +112,11 @@ class BinomialCost(_LevelCost):
         q1, q2 = (kb + 1) / (nb + 2), (ka + 1) / (na + 2)
         se = math.sqrt(self.phi * (q1 * (1 - q1) / (nb + 2) + q2 * (1 - q2) / (na + 2)))
         d = q2 - q1
-        return {"diff": round(float(ka / na - kb / nb), 4) if na and nb else 0.0,
-                "diff_low": round(max(-1.0, d - 1.96 * se), 4), "diff_high": round(min(1.0, d + 1.96 * se), 4)}
+        return {
+            "diff": round(float(ka / na - kb / nb), 4) if na and nb else 0.0,
+            "diff_low": round(max(-1.0, d - 1.96 * se), 4),
+            "diff_high": round(min(1.0, d + 1.96 * se), 4),
+        }
 
 
 class NormalMeanCost(_LevelCost):
@@ -148,7 +164,11 @@ def segment(cost, penalty: float) -> list[int]:
             f[t], last[t] = vals[j], ok[j]
             # prune starts that can never be optimal again (valid because adding a change never raises cost)
             ok = ok[f[ok] + c <= f[t]]
-        cands = np.concatenate([cands[t - cands < m], ok, [t]]) if np.isfinite(f[t]) else np.concatenate([cands[t - cands < m], ok])
+        cands = (
+            np.concatenate([cands[t - cands < m], ok, [t]])
+            if np.isfinite(f[t])
+            else np.concatenate([cands[t - cands < m], ok])
+        )
     out, t = [], n
     while t > 0:
         t = int(last[t])
@@ -213,7 +233,7 @@ def _location_interval(cost, lo: int, b: int, hi: int, level: float = 0.95) -> t
     return int(cands[keep].min()), int(cands[keep].max())
 
 
-def detect_count_changes(counts, penalty_factor: float = PENALTY_FACTOR, exposure=None) -> list[ChangePoint]:
+def detect_count_changes(counts, penalty_factor: float = PENALTY_FACTOR, exposure=None) -> list[Break]:
     """Change points in a series of counts per bin; before/after are mean counts per whole bin.
 
     exposure: the observed part of each bin (default 1 each; the first and last bins of a corpus are
@@ -235,17 +255,22 @@ def detect_count_changes(counts, penalty_factor: float = PENALTY_FACTOR, exposur
         lr = math.log((s2 + 0.5) / e2) - math.log((s1 + 0.5) / e1)
         se = math.sqrt(phi * (1 / (s1 + 0.5) + 1 / (s2 + 0.5)))
         il, ih = _location_interval(cost, lo, b, hi)
-        detail = {"phi": round(phi, 3), "index_low": il, "index_high": ih,
-                  "rate_ratio": round(math.exp(lr), 3), "rate_ratio_low": round(math.exp(lr - 1.96 * se), 3),
-                  "rate_ratio_high": round(math.exp(lr + 1.96 * se), 3)}
-        out.append(ChangePoint(b, round(float(r1), 3), round(float(r2), 3), detail))
+        detail = {
+            "phi": round(phi, 3),
+            "index_low": il,
+            "index_high": ih,
+            "rate_ratio": round(math.exp(lr), 3),
+            "rate_ratio_low": round(math.exp(lr - 1.96 * se), 3),
+            "rate_ratio_high": round(math.exp(lr + 1.96 * se), 3),
+        }
+        out.append(Break(b, round(float(r1), 3), round(float(r2), 3), detail))
     return out
 
 
 MIN_SEGMENT_POSTS = 10  # a share measured on fewer posts is not a finding (1 post in a bin is 0% or 100%)
 
 
-def _detect_levels(cost, penalty_factor: float, min_posts: int, merge_gap: int) -> list[ChangePoint]:
+def _detect_levels(cost, penalty_factor: float, min_posts: int, merge_gap: int) -> list[Break]:
     """Change points in the level of a series (a share or a mean) under a level cost; see
     detect_share_changes for the rules they follow."""
     bks = segment(cost, penalty_factor * math.log(max(cost.n, 2)))
@@ -261,8 +286,12 @@ def _detect_levels(cost, penalty_factor: float, min_posts: int, merge_gap: int) 
     # group steps: i and i+1 join when the segment between them is short and both move the same way
     groups: list[list[int]] = []
     for i in range(len(bks)):
-        if (groups and merge_gap and bks[i] - bks[i - 1] <= merge_gap
-                and np.sign(level[i] - level[i - 1]) == np.sign(level[i + 1] - level[i])):
+        if (
+            groups
+            and merge_gap
+            and bks[i] - bks[i - 1] <= merge_gap
+            and np.sign(level[i] - level[i - 1]) == np.sign(level[i + 1] - level[i])
+        ):
             groups[-1].append(i)
         else:
             groups.append([i])
@@ -272,17 +301,29 @@ def _detect_levels(cost, penalty_factor: float, min_posts: int, merge_gap: int) 
         il, _ = _location_interval(cost, lo, first, edges[g[0] + 2])
         _, ih = _location_interval(cost, edges[g[-1]], last, hi)
         main = max(g, key=lambda i: abs(level[i + 1] - level[i]))
-        detail = {"phi": round(cost.phi, 3), "n_before": int(cost.posts(lo, first)), "n_after": int(cost.posts(last, hi)),
-                  "index_low": il, "index_high": ih, "segment_lo": lo, "segment_hi": hi, "first": first, "last": last}
+        detail = {
+            "phi": round(cost.phi, 3),
+            "n_before": int(cost.posts(lo, first)),
+            "n_after": int(cost.posts(last, hi)),
+            "index_low": il,
+            "index_high": ih,
+            "segment_lo": lo,
+            "segment_hi": hi,
+            "first": first,
+            "last": last,
+        }
         detail |= cost.effect(lo, first, last, hi)
         if len(g) > 1:
-            detail["steps"] = [{"index": bks[i], "before": round(level[i], 4), "after": round(level[i + 1], 4)} for i in g]
-        out.append(ChangePoint(bks[main], round(level[g[0]], 4), round(level[g[-1] + 1], 4), detail))
+            detail["steps"] = [
+                {"index": bks[i], "before": round(level[i], 4), "after": round(level[i + 1], 4)} for i in g
+            ]
+        out.append(Break(bks[main], round(level[g[0]], 4), round(level[g[-1] + 1], 4), detail))
     return out
 
 
-def detect_share_changes(k, n, penalty_factor: float = PENALTY_FACTOR, min_posts: int = MIN_SEGMENT_POSTS,
-                         merge_gap: int = 0) -> list[ChangePoint]:
+def detect_share_changes(
+    k, n, penalty_factor: float = PENALTY_FACTOR, min_posts: int = MIN_SEGMENT_POSTS, merge_gap: int = 0
+) -> list[Break]:
     """Change points in the share k/n per bin; before/after are pooled shares of the adjacent segments.
 
     Changes whose segment on either side holds fewer than `min_posts` posts are dropped (and their
@@ -300,8 +341,9 @@ def detect_share_changes(k, n, penalty_factor: float = PENALTY_FACTOR, min_posts
     return _detect_levels(BinomialCost(k, n, _phi_shares(k, n)), penalty_factor, min_posts, merge_gap)
 
 
-def detect_mean_changes(s, q, n, penalty_factor: float = PENALTY_FACTOR, min_posts: int = MIN_SEGMENT_POSTS,
-                        merge_gap: int = 0) -> list[ChangePoint]:
+def detect_mean_changes(
+    s, q, n, penalty_factor: float = PENALTY_FACTOR, min_posts: int = MIN_SEGMENT_POSTS, merge_gap: int = 0
+) -> list[Break]:
     """Change points in the mean of a score per post (sentiment), from each bin's sum `s`, sum of squares
     `q` and number of scored posts `n`; before/after are the means of the adjacent segments. The same
     rules as detect_share_changes, with NormalMeanCost: the variance of a post and the overdispersion of
@@ -312,11 +354,10 @@ def detect_mean_changes(s, q, n, penalty_factor: float = PENALTY_FACTOR, min_pos
     if var <= 1e-12:  # every post scored alike: no level to move
         return []
     out = _detect_levels(NormalMeanCost(s, q, n, var, phi), penalty_factor, min_posts, merge_gap)
-    return [ChangePoint(c.index, c.before, c.after, c.detail | {"var": round(var, 6)}) for c in out]
+    return [Break(c.index, c.before, c.after, c.detail | {"var": round(var, 6)}) for c in out]
 
 
-def refine_change(cp: ChangePoint, cost, fine_bin, penalty_factor: float = PENALTY_FACTOR,
-                  level: float = 0.95) -> ChangePoint:
+def refine_change(cp: Break, cost, fine_bin, penalty_factor: float = PENALTY_FACTOR, level: float = 0.95) -> Break:
     """The level change `cp` (found on bins by detect_share_changes or detect_mean_changes) placed on a
     finer scale, e.g. days inside weeks or months. `cost` is the same level cost on the fine units, with
     the dispersion found on bins and min_size 1 (one day may hold a step); `fine_bin` is the bin each
@@ -368,10 +409,18 @@ def refine_change(cp: ChangePoint, cost, fine_bin, penalty_factor: float = PENAL
     _, ih = _location_interval(cost, edges[-3], last, hi, level)
     main = max(range(len(cuts)), key=lambda i: abs(levels[i + 1] - levels[i]))
     detail = {k: v for k, v in d.items() if k != "steps"}
-    detail |= {"n_before": int(cost.posts(lo, first)), "n_after": int(cost.posts(last, hi)),
-               "index_low": min(il, first), "index_high": max(ih, last), "segment_lo": lo, "segment_hi": hi,
-               "first": first, "last": last} | cost.effect(lo, first, last, hi)
+    detail |= {
+        "n_before": int(cost.posts(lo, first)),
+        "n_after": int(cost.posts(last, hi)),
+        "index_low": min(il, first),
+        "index_high": max(ih, last),
+        "segment_lo": lo,
+        "segment_hi": hi,
+        "first": first,
+        "last": last,
+    } | cost.effect(lo, first, last, hi)
     if len(cuts) > 1:
-        detail["steps"] = [{"index": c, "before": round(levels[i], 4), "after": round(levels[i + 1], 4)}
-                           for i, c in enumerate(cuts)]
-    return ChangePoint(cuts[main], round(levels[0], 4), round(levels[-1], 4), detail)
+        detail["steps"] = [
+            {"index": c, "before": round(levels[i], 4), "after": round(levels[i + 1], 4)} for i, c in enumerate(cuts)
+        ]
+    return Break(cuts[main], round(levels[0], 4), round(levels[-1], 4), detail)

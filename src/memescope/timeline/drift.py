@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,8 +28,9 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / max(float(np.linalg.norm(v)), 1e-12)
 
 
-def embedding_drift(before: list[str], after: list[str], embed: Callable[[list[str]], np.ndarray],
-                    k: int = SAMPLE, show: int = 3) -> dict | None:
+def embedding_drift(
+    before: list[str], after: list[str], embed: Callable[[list[str]], np.ndarray], k: int = SAMPLE, show: int = 3
+) -> dict | None:
     """{drift, noise, representative_before[], representative_after[]} or None with too few captions.
 
     drift = 1 - cos(centroid before, centroid after); noise = the same between the two halves of the
@@ -38,7 +40,7 @@ def embedding_drift(before: list[str], after: list[str], embed: Callable[[list[s
     if len(b) < 4 or len(a) < 4:
         return None
     E = embed(b + a)
-    eb, ea = E[: len(b)], E[len(b):]
+    eb, ea = E[: len(b)], E[len(b) :]
     cb, ca = _unit(eb.mean(0)), _unit(ea.mean(0))
     drift = 1 - float(cb @ ca)
     noise = 1 - float(_unit(eb[0::2].mean(0)) @ _unit(eb[1::2].mean(0)))
@@ -54,9 +56,13 @@ def embedding_drift(before: list[str], after: list[str], embed: Callable[[list[s
                 break
         return [texts[j] for j in chosen]
 
-    return {"drift": round(drift, 4), "noise": round(noise, 4),
-            "representative_before": central(eb, b, cb), "representative_after": central(ea, a, ca),
-            "topics": topic_shifts(eb, ea, b, a)}
+    return {
+        "drift": round(drift, 4),
+        "noise": round(noise, 4),
+        "representative_before": central(eb, b, cb),
+        "representative_after": central(ea, a, ca),
+        "topics": topic_shifts(eb, ea, b, a),
+    }
 
 
 def _kmeans(X: np.ndarray, k: int, iters: int = 30, seed: int = 0) -> np.ndarray:
@@ -81,17 +87,18 @@ def _kmeans(X: np.ndarray, k: int, iters: int = 30, seed: int = 0) -> np.ndarray
 
 def _best_kmeans(X: np.ndarray, k: int, tries: int = 4) -> np.ndarray:
     """The tightest of a few seeded k-means runs (highest total cosine to the centres)."""
-    best, best_fit = None, -np.inf
+    best, best_fit = _kmeans(X, k, seed=0), -np.inf
     for seed in range(tries):
-        labels = _kmeans(X, k, seed=seed)
+        labels = best if seed == 0 else _kmeans(X, k, seed=seed)
         fit = sum(float(np.linalg.norm(X[labels == j].sum(0))) for j in set(labels.tolist()))
         if fit > best_fit:
             best, best_fit = labels, fit
     return best
 
 
-def topic_shifts(eb: np.ndarray, ea: np.ndarray, before: list[str], after: list[str],
-                 min_ratio: float = 2.0, z_min: float = 2.0) -> list[dict]:
+def topic_shifts(
+    eb: np.ndarray, ea: np.ndarray, before: list[str], after: list[str], min_ratio: float = 2.0, z_min: float = 2.0
+) -> list[dict]:
     """Topics of the captions on both sides of a change (spherical k-means over their embeddings, about 12
     captions a topic), each with its share of the captions before and after, its distinctive words and the
     caption nearest its centre. status is "appeared" or "vanished" when the share grew or shrank at least
@@ -105,7 +112,7 @@ def topic_shifts(eb: np.ndarray, ea: np.ndarray, before: list[str], after: list[
     labels = _best_kmeans(X, k)
     texts = before + after
     overall = Counter(w for t in texts for w in set(tokenize(t)))
-    out = []
+    out: list[dict[str, Any]] = []
     for j in sorted(set(labels.tolist())):
         idx = np.flatnonzero(labels == j)
         sb, sa = float((idx < n_b).sum()) / n_b, float((idx >= n_b).sum()) / n_a
@@ -122,7 +129,15 @@ def topic_shifts(eb: np.ndarray, ea: np.ndarray, before: list[str], after: list[
         words = sorted(inside, key=lambda w: (-score[w], w))
         centre = _unit(X[idx].mean(0))
         example = texts[int(idx[np.argmax(X[idx] @ centre)])]
-        out.append({"status": status, "before": round(sb, 3), "after": round(sa, 3), "z": round(float(z), 2),
-                    "terms": [w for w in words if inside[w] >= 2][:5], "example": example})
+        out.append(
+            {
+                "status": status,
+                "before": round(sb, 3),
+                "after": round(sa, 3),
+                "z": round(float(z), 2),
+                "terms": [w for w in words if inside[w] >= 2][:5],
+                "example": example,
+            }
+        )
     out.sort(key=lambda t: -abs(t["after"] - t["before"]))
     return out

@@ -20,6 +20,7 @@ Python 3.11 here, and the discrete model is a few lines of numpy.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -43,8 +44,14 @@ def _loglik(x: np.ndarray, H: np.ndarray, mu: np.ndarray, alpha: np.ndarray) -> 
     return float((x * np.log(lam) - lam).sum())
 
 
-def _em(x: np.ndarray, H: np.ndarray, fixed_zero: tuple[int, int] | None = None, iters: int = 2000,
-        tol: float = 1e-9, start: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+def _em(
+    x: np.ndarray,
+    H: np.ndarray,
+    fixed_zero: tuple[int, int] | None = None,
+    iters: int = 2000,
+    tol: float = 1e-9,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, float]:
     """(mu, alpha, log-likelihood); alpha[i, j] is i -> j. `fixed_zero` pins one alpha at 0; `start`
     (mu, alpha) warm-starts from a previous fit."""
     k, T = x.shape
@@ -75,18 +82,21 @@ def _em(x: np.ndarray, H: np.ndarray, fixed_zero: tuple[int, int] | None = None,
 def fit_hawkes(x: np.ndarray, decays=DECAYS) -> dict:
     """Fit counts x (communities x days). Returns {decay_days, mu, alpha, loglik} for the best decay."""
     x = np.asarray(x, dtype=float)
-    best = None
+    best: dict[str, Any] | None = None
     for decay in decays:
         H = _history(x, decay)
         mu, alpha, ll = _em(x, H)
         if best is None or ll > best["loglik"]:
             best = {"decay_days": decay, "mu": mu, "alpha": alpha, "loglik": ll, "H": H}
+    if best is None:
+        raise ValueError("no decay to fit")
     return best
 
 
 def hawkes_influence(series: dict[str, np.ndarray], alpha_level: float = 0.05) -> dict | None:
     """Communities' daily counts -> {method, decay_days, baseline {community: posts/day}, branching [{source,
-    target, alpha, p, p_holm, significant}]} (significant first, then strongest), or None with fewer than 2 communities."""
+    target, alpha, p, p_holm, significant}]} (significant first, then strongest), or None with fewer than 2
+    communities."""
     from scipy import stats
 
     names = sorted(series)
@@ -94,7 +104,7 @@ def hawkes_influence(series: dict[str, np.ndarray], alpha_level: float = 0.05) -
         return None
     x = np.vstack([np.asarray(series[c], dtype=float) for c in names])
     fit = fit_hawkes(x)
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for i, a in enumerate(names):
         for j, b in enumerate(names):
             if i == j:
@@ -102,8 +112,15 @@ def hawkes_influence(series: dict[str, np.ndarray], alpha_level: float = 0.05) -
             _, _, ll0 = _em(x, fit["H"], fixed_zero=(i, j), start=(fit["mu"], fit["alpha"]))
             lr = max(0.0, 2 * (fit["loglik"] - ll0))
             p = 0.5 * float(stats.chi2.sf(lr, 1)) if lr > 0 else 1.0
-            pairs.append({"source": a, "target": b, "alpha": round(float(fit["alpha"][i, j]), 4), "p": round(p, 4),
-                          "significant": bool(p < alpha_level)})
+            pairs.append(
+                {
+                    "source": a,
+                    "target": b,
+                    "alpha": round(float(fit["alpha"][i, j]), 4),
+                    "p": round(p, 4),
+                    "significant": bool(p < alpha_level),
+                }
+            )
     # Holm's step-down over all ordered pairs: k(k-1) tests at once would otherwise flag one by chance
     order = sorted(range(len(pairs)), key=lambda n: pairs[n]["p"])
     running = 0.0
@@ -112,8 +129,10 @@ def hawkes_influence(series: dict[str, np.ndarray], alpha_level: float = 0.05) -
         pairs[n]["p_holm"] = round(running, 4)
         pairs[n]["significant"] = bool(running < alpha_level)
     pairs.sort(key=lambda e: (-e["significant"], -e["alpha"]))
-    return {"method": "multivariate Hawkes process, discrete time, exponential kernel, EM",
-            "decay_days": fit["decay_days"],
-            "baseline": {c: round(float(fit["mu"][i]), 4) for i, c in enumerate(names)},
-            "self_excitation": {c: round(float(fit["alpha"][i, i]), 4) for i, c in enumerate(names)},
-            "branching": pairs}
+    return {
+        "method": "multivariate Hawkes process, discrete time, exponential kernel, EM",
+        "decay_days": fit["decay_days"],
+        "baseline": {c: round(float(fit["mu"][i]), 4) for i, c in enumerate(names)},
+        "self_excitation": {c: round(float(fit["alpha"][i, i]), 4) for i, c in enumerate(names)},
+        "branching": pairs,
+    }

@@ -15,7 +15,7 @@ from .analysis import PostPoint
 
 __all__ = ["CORPUS", "MIN_SCOPE_POSTS", "scope_label", "split_scopes"]
 
-CORPUS = "*"           # the template key of the whole corpus
+CORPUS = "*"  # the template key of the whole corpus
 MIN_SCOPE_POSTS = 30
 
 
@@ -25,8 +25,9 @@ def scope_label(scope: str) -> str:
     return {"": "all posts", "community": f"in {name}", "variant": f"variant {name}"}.get(kind, scope)
 
 
-def split_scopes(items: Iterable[tuple[str, str | None, int | None, PostPoint]],
-                 min_posts: int = MIN_SCOPE_POSTS) -> dict[str, dict[str, list[PostPoint]]]:
+def split_scopes(
+    items: Iterable[tuple[str, str | None, int | None, PostPoint]], min_posts: int = MIN_SCOPE_POSTS
+) -> dict[str, dict[str, list[PostPoint]]]:
     """{template: {scope: posts}} from (template or '', community, variant, post) items.
 
     Scope '' holds all of a template's posts; CORPUS ('*') holds every post, assigned or not, with

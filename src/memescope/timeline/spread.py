@@ -10,6 +10,7 @@ past. It is evidence of lead, not proof of influence: a common cause that reache
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -39,30 +40,32 @@ def _lead_lag(a: np.ndarray, b: np.ndarray) -> tuple[float, float] | None:
     return float(beta[2]), float(2 * stats.t.sf(abs(t), n - k))
 
 
-def spread(posts: list[tuple[str, str]], min_posts: int = 20) -> dict:
+def spread(posts: list[tuple[str, str | None]], min_posts: int = 20) -> dict:
     """posts: [(created_at ISO, community)]. Returns {origin, first_by_community: [{community, first_seen,
     lag_days, posts}], leads: [{leader, follower, coef, p}] (p < 0.05, positive coefficient), influence
     (hawkes_influence over the communities with at least `min_posts` posts, or None)}."""
-    posts = sorted((d, c or "(none)") for d, c in posts if d)
-    if not posts:
+    dated: list[tuple[str, str]] = sorted((d, c or "(none)") for d, c in posts if d)
+    if not dated:
         return {"origin": None, "first_by_community": [], "leads": [], "influence": None}
-    origin_date, origin_comm = posts[0]
+    origin_date, origin_comm = dated[0]
     first: dict[str, str] = {}
     counts: dict[str, int] = {}
-    for d, c in posts:
+    for d, c in dated:
         first.setdefault(c, d)
         counts[c] = counts.get(c, 0) + 1
     d0 = date.fromisoformat(origin_date[:10])
-    rows = [{"community": c, "first_seen": f, "lag_days": (date.fromisoformat(f[:10]) - d0).days, "posts": counts[c]}
-            for c, f in sorted(first.items(), key=lambda kv: kv[1])]
-    leads = []
+    rows = [
+        {"community": c, "first_seen": f, "lag_days": (date.fromisoformat(f[:10]) - d0).days, "posts": counts[c]}
+        for c, f in sorted(first.items(), key=lambda kv: kv[1])
+    ]
+    leads: list[dict[str, Any]] = []
     influence = None
     active = sorted(c for c, n in counts.items() if n >= min_posts)
     if len(active) >= 2:
-        bins = bin_range(posts[0][0], posts[-1][0], "month")
+        bins = bin_range(dated[0][0], dated[-1][0], "month")
         pos = {b: i for i, b in enumerate(bins)}
         series = {c: np.zeros(len(bins)) for c in active}
-        for d, c in posts:
+        for d, c in dated:
             if c in series:
                 series[c][pos[bin_start(d, "month")]] += 1
         for a in active:
@@ -72,13 +75,17 @@ def spread(posts: list[tuple[str, str]], min_posts: int = 20) -> dict:
                 r = _lead_lag(series[a], series[b])
                 if r and r[0] > 0 and r[1] < 0.05:
                     leads.append({"leader": a, "follower": b, "coef": round(r[0], 3), "p": round(r[1], 4)})
-        days = bin_range(posts[0][0], posts[-1][0], "day")
+        days = bin_range(dated[0][0], dated[-1][0], "day")
         dpos = {b: i for i, b in enumerate(days)}
         daily = {c: np.zeros(len(days)) for c in active}
-        for d, c in posts:
+        for d, c in dated:
             if c in daily:
                 daily[c][dpos[d[:10]]] += 1
         influence = hawkes_influence(daily)
     leads.sort(key=lambda e: e["p"])
-    return {"origin": {"date": origin_date, "community": origin_comm}, "first_by_community": rows, "leads": leads,
-            "influence": influence}
+    return {
+        "origin": {"date": origin_date, "community": origin_comm},
+        "first_by_community": rows,
+        "leads": leads,
+        "influence": influence,
+    }

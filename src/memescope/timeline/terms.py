@@ -17,11 +17,103 @@ __all__ = ["tokenize", "distinctive_terms"]
 _WORD = re.compile(r"[a-z][a-z0-9']*[a-z0-9]|[a-z]")
 # Function words carry no topic; with the prior they rarely win, but when they do they crowd the list.
 _STOP = frozenset(
-    "a an the and or but if of to in on at by for with from as is am are was were be been being it its "
-    "this that these those i me my we our you your he she his her they them their what which who whom "
-    "do does did not no so too very just than then there here when where why how all any can will "
-    "would should could has have had im dont its i'm don't it's you're can't didn't isn't won't that's "
-    "i've i'll let's get got like one".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "am",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "she",
+        "his",
+        "her",
+        "they",
+        "them",
+        "their",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "so",
+        "too",
+        "very",
+        "just",
+        "than",
+        "then",
+        "there",
+        "here",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "can",
+        "will",
+        "would",
+        "should",
+        "could",
+        "has",
+        "have",
+        "had",
+        "im",
+        "dont",
+        "its",
+        "i'm",
+        "don't",
+        "it's",
+        "you're",
+        "can't",
+        "didn't",
+        "isn't",
+        "won't",
+        "that's",
+        "i've",
+        "i'll",
+        "let's",
+        "get",
+        "got",
+        "like",
+        "one",
+    ]
 )
 
 
@@ -30,11 +122,16 @@ def tokenize(text: str) -> list[str]:
 
 
 def distinctive_terms(
-    before: Iterable[str], after: Iterable[str], background: Counter | None = None,
-    top: int = 10, prior_strength: float = 1000.0, min_count: int = 2,
+    before: Iterable[str],
+    after: Iterable[str],
+    background: Counter | None = None,
+    top: int = 10,
+    prior_strength: float = 1000.0,
+    min_count: int = 2,
 ) -> tuple[list[dict], list[dict]]:
     """([{term, z, before, after}] most typical of `before`, [...] of `after`), largest z first."""
-    yb, ya = Counter(), Counter()
+    yb: Counter[str] = Counter()
+    ya: Counter[str] = Counter()
     for t in before:
         yb.update(tokenize(t))
     for t in after:

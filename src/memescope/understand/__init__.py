@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 from functools import lru_cache
 
+from ..records import CaptionAnalysis
 from .context import Lexicon, load_lexicons, tag_contexts
 from .emotion import emotions
 from .sentiment import sentiment
 
 __all__ = [
-    "Lexicon", "load_lexicons", "tag_contexts", "sentiment", "emotions",
-    "analyze_text", "analyze_texts", "analysis_version", "use_model",
+    "Lexicon",
+    "load_lexicons",
+    "tag_contexts",
+    "sentiment",
+    "emotions",
+    "analyze_text",
+    "analyze_texts",
+    "analysis_version",
+    "use_model",
 ]
 
 log = logging.getLogger(__name__)
@@ -50,11 +59,16 @@ def analysis_version() -> str:
 
     lex = [[lx.name, lx.threshold, sorted(lx.terms.items())] for lx in load_lexicons()]
     model = use_model()
-    return ":".join([_CODE_VERSION, hashlib.sha1(json.dumps(lex).encode()).hexdigest()[:12],
-                     model.version if model else "no-use-model"])
+    return ":".join(
+        [
+            _CODE_VERSION,
+            hashlib.sha1(json.dumps(lex).encode()).hexdigest()[:12],
+            model.version if model else "no-use-model",
+        ]
+    )
 
 
-def analyze_texts(texts: list[str], affects: list[str | None] | None = None) -> list[dict]:
+def analyze_texts(texts: list[str], affects: list[str | None] | None = None) -> list[CaptionAnalysis]:
     """Per caption: use (with probabilities, humour and sarcasm scores and the cues that drove it),
     sentiment, emotions and context tags. `affects` is each post's template mood (e.g. 'sad'), if known."""
     affects = list(affects) if affects is not None else [None] * len(texts)
@@ -63,8 +77,7 @@ def analyze_texts(texts: list[str], affects: list[str | None] | None = None) -> 
         compound, label = sentiment(t)
         contexts, cues = tag_contexts(t)
         emo, emo_cues = emotions(t)
-        out.append({"sentiment": compound, "sentiment_label": label, "contexts": contexts, "cues": cues,
-                    "emotions": emo, "emotion_cues": emo_cues, "use": None})
+        out.append(CaptionAnalysis(compound, label, contexts, cues, emo, emo_cues))
     model = use_model()
     live = [i for i, t in enumerate(texts) if t.strip()]
     if model is not None and live:
@@ -72,10 +85,10 @@ def analyze_texts(texts: list[str], affects: list[str | None] | None = None) -> 
 
         X, fired = featurize([texts[i] for i in live], [affects[i] for i in live], model.embedder)
         for i, pred in zip(live, model.predict(X, fired)):
-            out[i].update(pred)
+            out[i] = replace(out[i], **pred)
     return out
 
 
-def analyze_text(text: str, template_affect: str | None = None) -> dict:
+def analyze_text(text: str, template_affect: str | None = None) -> CaptionAnalysis:
     """analyze_texts for one caption."""
     return analyze_texts([text], [template_affect])[0]

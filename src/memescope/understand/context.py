@@ -78,7 +78,9 @@ def _compiled(lexicons: tuple[Lexicon, ...]) -> list[tuple[Lexicon, re.Pattern]]
     return [(lx, lx.pattern) for lx in lexicons]
 
 
-def tag_contexts(text: str, lexicons: tuple[Lexicon, ...] | None = None) -> tuple[dict[str, float], dict[str, list[str]]]:
+def tag_contexts(
+    text: str, lexicons: tuple[Lexicon, ...] | None = None
+) -> tuple[dict[str, float], dict[str, list[str]]]:
     """({context: score}, {context: [terms found]}) for the contexts whose score reaches the threshold."""
     lexicons = lexicons if lexicons is not None else load_lexicons()
     readings = _readings(text)

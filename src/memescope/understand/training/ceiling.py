@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 
@@ -38,16 +39,18 @@ def same_text_agreement(rows: list[dict], n_boot: int = 2000, seed: int = 0) -> 
     """Per binary label: pairs of rows with the same normalized text, how often their labels agree (and
     what chance agreement at the label's base rate would be), and the macro-F1 of predicting one copy
     from the other, with a 95% bootstrap interval over text groups."""
-    groups = defaultdict(list)
+    by_text: defaultdict[str, list[dict]] = defaultdict(list)
     for r in rows:
         key = normalized_text(r["text"])
         if len(key) >= MIN_CHARS:
-            groups[key].append(r)
-    groups = [g for g in groups.values() if len(g) > 1]
+            by_text[key].append(r)
+    groups = [g for g in by_text.values() if len(g) > 1]
     rng = np.random.default_rng(seed)
-    out = {"groups": len(groups), "rows": sum(len(g) for g in groups)}
+    out: dict[str, Any] = {"groups": len(groups), "rows": sum(len(g) for g in groups)}
     for label, negative in LABELS.items():
-        pairs = [[(a[label] != negative, b[label] != negative) for a, b in itertools.combinations(g, 2)] for g in groups]
+        pairs = [
+            [(a[label] != negative, b[label] != negative) for a, b in itertools.combinations(g, 2)] for g in groups
+        ]
         flat = np.array([p for g in pairs for p in g], dtype=bool)
         if not len(flat):
             out[label] = None

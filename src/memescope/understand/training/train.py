@@ -16,6 +16,7 @@ import logging
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,8 +27,12 @@ __all__ = ["train_use_model", "read_memotion", "memotion_split", "score_on_memot
 
 log = logging.getLogger(__name__)
 
-C_BINARY = 0.03   # strong regularization: Memotion's labels are noisy (chosen by 5-fold CV on the train split)
+C_BINARY = 0.03  # strong regularization: Memotion's labels are noisy (chosen by 5-fold CV on the train split)
 C_USE = 1.0
+
+
+def _digest(metrics: dict) -> str:
+    return hashlib.sha1(json.dumps(metrics, sort_keys=True).encode()).hexdigest()[:8]
 
 
 def read_memotion(path: Path) -> list[dict]:
@@ -38,8 +43,15 @@ def read_memotion(path: Path) -> list[dict]:
             text = (r.get("Corrected_text") or r.get("OCR_extracted_text") or "").strip()
             text = re.sub(r"\S+\.(?:com|net|org)\S*", " ", text, flags=re.IGNORECASE).strip()
             if text and r.get("Humour") and r.get("Sarcasm"):
-                rows.append({"id": r["Image_name"], "text": text, "humour": r["Humour"], "sarcasm": r["Sarcasm"],
-                             "motivational": r.get("Motivational", "")})
+                rows.append(
+                    {
+                        "id": r["Image_name"],
+                        "text": text,
+                        "humour": r["Humour"],
+                        "sarcasm": r["Sarcasm"],
+                        "motivational": r.get("Motivational", ""),
+                    }
+                )
     return rows
 
 
@@ -102,8 +114,15 @@ def _per_class(y_true: list[str], y_pred: list[str], classes) -> dict:
     from sklearn.metrics import precision_recall_fscore_support
 
     p, r, f, n = precision_recall_fscore_support(y_true, y_pred, labels=list(classes), zero_division=0)
-    out = {c: {"precision": round(float(p[i]), 3), "recall": round(float(r[i]), 3), "f1": round(float(f[i]), 3), "n": int(n[i])}
-           for i, c in enumerate(classes)}
+    out: dict[str, Any] = {
+        c: {
+            "precision": round(float(p[i]), 3),
+            "recall": round(float(r[i]), 3),
+            "f1": round(float(f[i]), 3),
+            "n": int(n[i]),
+        }
+        for i, c in enumerate(classes)
+    }
     out["macro_f1"] = round(float(np.mean([f[i] for i in range(len(classes)) if n[i]])), 3)
     out["accuracy"] = round(float(np.mean(np.array(y_true) == np.array(y_pred))), 3) if y_true else None
     return out
@@ -124,11 +143,14 @@ def _binary_head(X: np.ndarray, y: np.ndarray, seed: int):
     scores = [f1_score(y, p >= t, average="macro") for t in grid]
     thr = float(grid[int(np.argmax(scores))])
     lr.fit(X, y)
-    return Head(["no", "yes"], lr.coef_.astype(np.float32), lr.intercept_.astype(np.float32), thr), round(float(max(scores)), 3)
+    return Head(["no", "yes"], lr.coef_.astype(np.float32), lr.intercept_.astype(np.float32), thr), round(
+        float(max(scores)), 3
+    )
 
 
-def train_use_model(out: Path, memotion: Path | None, seed: int = 0, per_pattern: int = 12,
-                    demo_check: bool = True) -> dict:
+def train_use_model(
+    out: Path, memotion: Path | None, seed: int = 0, per_pattern: int = 12, demo_check: bool = True
+) -> dict:
     """Fit all heads, evaluate them on data they never saw, and write model, metrics and card to `out`."""
     try:
         from sklearn.linear_model import LogisticRegression
@@ -148,7 +170,7 @@ def train_use_model(out: Path, memotion: Path | None, seed: int = 0, per_pattern
     texts = [r["text"] for r in rows] + [e.text for e in examples]
     affects = [None] * len(rows) + [_affect(e.text) for e in examples]
     X, _ = featurize(texts, affects)
-    Xm, Xp = X[: len(rows)], X[len(rows):]
+    Xm, Xp = X[: len(rows)], X[len(rows) :]
 
     y_h = np.array([r["humour"] != "not_funny" for r in rows])
     y_s = np.array([r["sarcasm"] != "not_sarcastic" for r in rows])
@@ -177,10 +199,16 @@ def train_use_model(out: Path, memotion: Path | None, seed: int = 0, per_pattern
     pt = predict(Xm[te_idx])
     metrics["memotion_test"] = {
         "rows": int(len(te_idx)),
-        "humour": _per_class(["funny" if y_h[i] else "not_funny" for i in te_idx],
-                             ["funny" if p["is_humorous"] else "not_funny" for p in pt], ["funny", "not_funny"]),
-        "sarcasm": _per_class(["sarcastic" if y_s[i] else "not_sarcastic" for i in te_idx],
-                              ["sarcastic" if p["is_sarcastic"] else "not_sarcastic" for p in pt], ["sarcastic", "not_sarcastic"]),
+        "humour": _per_class(
+            ["funny" if y_h[i] else "not_funny" for i in te_idx],
+            ["funny" if p["is_humorous"] else "not_funny" for p in pt],
+            ["funny", "not_funny"],
+        ),
+        "sarcasm": _per_class(
+            ["sarcastic" if y_s[i] else "not_sarcastic" for i in te_idx],
+            ["sarcastic" if p["is_sarcastic"] else "not_sarcastic" for p in pt],
+            ["sarcastic", "not_sarcastic"],
+        ),
         "cv_macro_f1_train": {"humour": cv_h, "sarcasm": cv_s},
         "thresholds": {"humour": humour.threshold, "sarcasm": sarcasm.threshold},
     }
@@ -207,13 +235,16 @@ def train_use_model(out: Path, memotion: Path | None, seed: int = 0, per_pattern
         metrics["demo_phrases"] = _per_class(dy, [p["use"] for p in pdm], USES)
 
     meta = {
-        "version": f"use-{date.today().isoformat()}-{hashlib.sha1(json.dumps(metrics, sort_keys=True).encode()).hexdigest()[:8]}",
+        "version": f"use-{date.today().isoformat()}-{_digest(metrics)}",
         "embedder": "minilm-int8",
         "cues": list(__import__("memescope.understand.cues", fromlist=["CUE_NAMES"]).CUE_NAMES),
         "training": {
-            "memotion_train_rows": int(len(tr_idx)), "memotion_use_rows": len(m_tr),
-            "project_train_examples": int(len(p_tr)), "project_val_examples": int(len(p_va)),
-            "C_binary": C_BINARY, "C_use": C_USE,
+            "memotion_train_rows": int(len(tr_idx)),
+            "memotion_use_rows": len(m_tr),
+            "project_train_examples": int(len(p_tr)),
+            "project_val_examples": int(len(p_va)),
+            "C_binary": C_BINARY,
+            "C_use": C_USE,
         },
     }
     model.meta = meta
@@ -282,8 +313,11 @@ def model_card(meta: dict, metrics: dict) -> str:
         _table(metrics["project_val"], USES),
     ]
     if "demo_phrases" in metrics:
-        parts += ["", "### The demo corpus's captions (written separately, never trained on): use",
-                  _table(metrics["demo_phrases"], USES)]
+        parts += [
+            "",
+            "### The demo corpus's captions (written separately, never trained on): use",
+            _table(metrics["demo_phrases"], USES),
+        ]
     parts += [
         "",
         "## Known failure modes",
