@@ -96,8 +96,8 @@ def bursts(runs: int, seed: int) -> dict:
         null = points(daily_posts(60, 20, before=0.05, seed=seed * 1000 + runs + i))
         for way, (unit, refine) in ways.items():
             cps = [c for c in analyze_posts(posts, ["pandemic"], unit=unit, refine=refine).change_points
-                   if c["kind"] == "context:pandemic"]
-            errors[way].append(min((abs((date.fromisoformat(c["date"]) - day).days) for c in cps), default=None))
+                   if str(c.kind) == "context:pandemic"]
+            errors[way].append(min((abs((date.fromisoformat(c.date) - day).days) for c in cps), default=None))
             alarms[way] += bool(analyze_posts(null, ["pandemic"], unit=unit, refine=refine).change_points)
     out = {}
     for unit, errs in errors.items():
