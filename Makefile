@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint model install clean
 
 $(BIN)/memescope: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: install
 	$(BIN)/ruff check src
 	$(BIN)/ruff format --check src
 	$(BIN)/mypy
+
+# rebuild the shipped caption model from ../shared/data (MET-Meme, Memotion) and the project's captions
+model: install
+	$(BIN)/memescope train --data ../shared/data --out src/memescope/understand/model
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .vendor

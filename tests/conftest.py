@@ -103,14 +103,18 @@ def _png(im: Image.Image) -> bytes:
     return buf.getvalue()
 
 
+DEMO_SIZE = 400
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
-    """One demo run (160 posts) shared by the tests that need a whole analyzed corpus and its report."""
+    """One demo run shared by the tests that need a whole analyzed corpus and its report. DEMO_SIZE posts:
+    fewer leave too few posts of a decided use for the planted change of use to be a finding."""
     pytest.importorskip("rapidocr")
     from memescope.demo import run_demo
 
     out = tmp_path_factory.mktemp("demo")
-    return out, run_demo(out, size=160, workers=2)
+    return out, run_demo(out, size=DEMO_SIZE, workers=2)
 
 
 def _pg_bin() -> Path | None:

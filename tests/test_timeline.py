@@ -485,3 +485,32 @@ def test_scopes_keep_parts_big_enough_to_say_something():
     # the corpus holds every post, unassigned ones too, and its parts are communities only
     assert len(got[CORPUS][""]) == 142 and set(got[CORPUS]) == {"", "community:r/a", "community:r/b"}
     assert "" not in got  # an unassigned post has no template of its own
+
+
+def test_a_use_share_is_taken_of_the_posts_whose_use_was_decided():
+    from memescope.timeline.analysis import PostPoint, analyze_posts
+
+    rng = np.random.default_rng(11)
+    start = date(2019, 1, 1)
+
+    def posts(uncertain_after: float, sincere_after: float) -> list:
+        out = []
+        for i in range(730):  # two years, one post a day; the second year differs
+            late = i >= 365
+            if rng.random() < (uncertain_after if late else 0.1):
+                use = "uncertain"
+            else:
+                use = "sincere" if rng.random() < (sincere_after if late else 0.3) else "humorous"
+            out.append(PostPoint((start + timedelta(days=i)).isoformat(), (), None, use=use))
+        return out
+
+    def use_changes(ps):
+        return [c for c in analyze_posts(ps, []).change_points if str(c.kind) == "use:sincere"]
+
+    # the classifier grows unsure (10% -> 70% uncertain) while the decided posts keep their 30% sincere:
+    # the sincere share of all posts falls by half, but no change of use is reported
+    assert use_changes(posts(0.7, 0.3)) == []
+    # a real change among the decided posts is found, with its levels measured on them
+    (cp,) = use_changes(posts(0.7, 0.7))
+    assert cp.before == pytest.approx(0.3, abs=0.08) and cp.after == pytest.approx(0.7, abs=0.1)
+    assert abs((date.fromisoformat(cp.date) - date(2020, 1, 1)).days) <= 62

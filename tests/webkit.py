@@ -75,4 +75,6 @@ def comment_ids(web, target: str) -> list[int]:
 
 
 def an_instance(web) -> str:
-    return web.one("SELECT key FROM web_instances WHERE template=? AND image_path IS NOT NULL ORDER BY key", (FOCUS,))["key"]
+    """The first instance of the focus template with an image and a caption whose use was classified."""
+    return web.one("SELECT key FROM web_instances WHERE template=? AND image_path IS NOT NULL AND use IS NOT NULL"
+                   " ORDER BY key", (FOCUS,))["key"]

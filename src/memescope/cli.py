@@ -460,10 +460,62 @@ def ocr(
         out.print(f"{r['image']}: " + (f"skipped ({r['error']})" if "error" in r else repr(r["clean"])), markup=False)
 
 
-@app.command()
+def _print_caption(r: dict) -> None:
+    probs = " ".join(f"{u} {p:.0%}" for u, p in sorted((r.get("use_probs") or {}).items(), key=lambda kv: -kv[1]))
+    why = (
+        "; ".join(
+            f"{c['cue']}" + (f" ({', '.join(c['found'])})" if c["found"] else "") for c in r.get("use_cues") or []
+        )
+        or "the wording as a whole"
+    )
+    ctx = ", ".join(f"{c} ({', '.join(r['cues'][c])})" for c in r["contexts"]) or "none"
+    emo = ", ".join(f"{e} ({', '.join(c)})" for e, c in r["emotion_cues"].items()) or "none"
+    out.print(f"{r['text']!r}", markup=False)
+    if r.get("use") is None:
+        out.print(
+            f"  sentiment {r['sentiment_label']} {r['sentiment']:+.2f}; emotions: {emo}; context: {ctx}", markup=False
+        )
+        return
+    out.print(f"  use: {r['use']}  [{probs}]", markup=False)
+    out.print(f"  because: {why}", markup=False)
+    if r.get("words"):
+        out.print(
+            "  words that mattered: " + ", ".join(f"{w['word']} (-{w['drop']:.0%})" for w in r["words"]), markup=False
+        )
+    out.print(
+        f"  humour {r['humour']:.2f}, sarcasm {r['sarcasm']:.2f}; polarity {r['polarity_label']} "
+        f"(P(positive) {r['polarity']:.2f}; VADER {r['sentiment']:+.2f}); emotion {r['emotion']}",
+        markup=False,
+    )
+    off = f"offensive {r['offensive']:.2f}" + (
+        f" ({', '.join(r['offensive_cues'])})" if r.get("offensive_cues") else ""
+    )
+    out.print(f"  {off}; lexicon emotions: {emo}; context: {ctx}", markup=False)
+
+
+@app.command(context_settings={"ignore_unknown_options": True})
 @_command
 def classify(
-    texts: Annotated[list[str], typer.Argument(help="Caption texts.")],
+    texts: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Caption texts ('-' alone: read captions from standard input). A caption that starts "
+            "with '-' works as it is, or after '--'."
+        ),
+    ] = None,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "--file",
+            "-f",
+            help="Read captions from a file ('-': standard input): one per line, or a column of a .csv or .jsonl file.",
+        ),
+    ] = None,
+    column: Annotated[str, typer.Option(help="The column (CSV) or key (JSON lines) that holds the caption.")] = "text",
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="lines, csv or jsonl (default: by the file's suffix; lines on stdin)."),
+    ] = None,
     template: Annotated[
         str | None, typer.Option(help="A registered template: its mood (affect) becomes a cue.")
     ] = None,
@@ -471,74 +523,89 @@ def classify(
         str | None, typer.Option(help="The picture's mood when no template is registered, e.g. sad.")
     ] = None,
     explain: Annotated[
-        bool, typer.Option(help="Also find the words that drove each decision (by leaving each out).")
-    ] = True,
+        bool | None,
+        typer.Option(
+            help="Also find the words that drove each decision (by leaving each out; default: on for up "
+            "to 20 captions)."
+        ),
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write one row per caption to a .csv or .jsonl file.")
+    ] = None,
     db: DbOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """How each caption is used (sincere, humorous, sarcastic, other) and why: probabilities, the cues
-    that drove the decision, sentiment, emotions and context tags.
+    """How each caption is used (sincere, humorous, sarcastic, other, or uncertain) and why: calibrated
+    probabilities, the cues that drove the decision, polarity, emotion, offensiveness, VADER's sentiment
+    and context tags. Captions come as arguments, from a file, or from standard input.
 
     Example: memescope classify "oh great, another zoom happy hour" --affect sad
+    (or: cat captions.txt | memescope classify -)
     """
-    from .workflow import classify_texts
+    from .corpus.captions import read_captions
+    from .workflow import classify_texts, write_rows
 
-    res = classify_texts(texts, template=template, affect=affect, db=db, explain=explain)
+    given = list(texts or [])
+    source = file if file is not None else "-" if given == ["-"] else None
+    captions = list(read_captions(source, column, fmt)) if source is not None else given
+    if not captions:
+        raise typer.BadParameter("no captions: give some as arguments, or --file FILE, or '-' for standard input")
+    res = classify_texts(
+        captions,
+        template=template,
+        affect=affect,
+        db=db,
+        explain=explain if explain is not None else len(captions) <= 20,
+    )
+    if out_file is not None:
+        info = write_rows(res, out_file)
+        err.print(f"{info['rows']} captions -> {info['path']}")
     if json_out:
         _print_json(res)
-        return
-    for r in res:
-        probs = " ".join(f"{u} {p:.0%}" for u, p in sorted(r["use_probs"].items(), key=lambda kv: -kv[1]))
-        why = (
-            "; ".join(f"{c['cue']}" + (f" ({', '.join(c['found'])})" if c["found"] else "") for c in r["use_cues"])
-            or "the wording as a whole"
-        )
-        ctx = ", ".join(f"{c} ({', '.join(r['cues'][c])})" for c in r["contexts"]) or "none"
-        emo = ", ".join(f"{e} ({', '.join(c)})" for e, c in r["emotion_cues"].items()) or "none"
-        out.print(f"{r['text']!r}", markup=False)
-        out.print(f"  use: {r['use']}  [{probs}]", markup=False)
-        out.print(f"  because: {why}", markup=False)
-        if r.get("words"):
-            out.print(
-                "  words that mattered: " + ", ".join(f"{w['word']} (-{w['drop']:.0%})" for w in r["words"]),
-                markup=False,
-            )
-        out.print(
-            f"  humour {r['humour']:.2f}, sarcasm {r['sarcasm']:.2f}; "
-            f"sentiment {r['sentiment_label']} {r['sentiment']:+.2f}",
-            markup=False,
-        )
-        out.print(f"  emotions: {emo}; context: {ctx}", markup=False)
+    elif out_file is None:
+        for r in res:
+            _print_caption(r)
 
 
 @app.command()
 @_command
 def train(
-    memotion: Annotated[Path, typer.Option(help="Memotion's memotion_dev.csv (SemEval-2020 Task 8).")],
+    data: Annotated[
+        Path | None, typer.Option(help="A folder laid out as ../shared/data: metmeme/ and memotion/ inside.")
+    ] = None,
+    metmeme: Annotated[Path | None, typer.Option(help="MET-Meme's metmeme_en_train.json (instead of --data).")] = None,
+    memotion: Annotated[Path | None, typer.Option(help="Memotion's memotion_dev.csv (instead of --data).")] = None,
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Directory for the model, metrics.json and MODEL_CARD.md.")
+        Path, typer.Option("--out", help="Directory for the model, metrics.json, reliability.png and MODEL_CARD.md.")
     ] = Path("use-model"),
+    minilm: Annotated[bool, typer.Option(help="Let the heads use MiniLM sentence embeddings too (5x slower).")] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Refit the use classifier from Memotion and the project's own labelled captions; evaluate it on
-    rows and patterns it never saw; write the model with its card. Use it with MEMESCOPE_USE_MODEL=DIR.
+    """Refit the caption model (use, polarity, emotion, offensiveness) from MET-Meme, Memotion and the
+    project's own captions; evaluate it on rows and patterns it never saw; write the model with its card.
+    Use it with MEMESCOPE_USE_MODEL=DIR, or write it over the shipped one (make model).
 
-    Example: memescope train --memotion ../shared/data/memotion/memotion_dev.csv --out use-model
+    Example: memescope train --data ../shared/data --out use-model
     """
     from .workflow import train_model
 
-    res = train_model(out_dir, memotion)
+    res = train_model(out_dir, data, metmeme, memotion, minilm)
     if json_out:
         _print_json(res)
         return
     m = res["metrics"]
+    met = m["metmeme_test"]
     out.print(f"model {res['meta']['version']} written to {out_dir}/ (MODEL_CARD.md has the figures)", markup=False)
+    for task in ("use", "polarity", "offensive", "emotion"):
+        r = met[task]
+        out.print(
+            f"  MET-Meme held out, {task}: macro-F1 {r['macro_f1']:.3f} {r['macro_f1_ci95']} "
+            f"(TF-IDF {r['baselines']['tfidf_logreg']['macro_f1']:.3f}, majority {r['baselines']['majority']:.3f})",
+            markup=False,
+        )
     out.print(
-        f"  Memotion test macro-F1: humour {m['memotion_test']['humour']['macro_f1']:.3f}, "
-        f"sarcasm {m['memotion_test']['sarcasm']['macro_f1']:.3f}",
-        markup=False,
+        f"  project captions, held-out patterns, four uses: macro-F1 {m['project_val']['macro_f1']:.3f}", markup=False
     )
-    out.print(f"  held-out patterns, use macro-F1: {m['project_val']['macro_f1']:.3f}", markup=False)
 
 
 @app.command()

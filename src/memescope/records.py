@@ -119,8 +119,10 @@ class OcrReading:
 @dataclass(frozen=True)
 class CaptionAnalysis:
     """How one caption reads: sentiment (VADER compound and label), context tags with the terms that fired
-    them, emotions with their cues, and, with the use classifier, the use with its probabilities, humour
-    and sarcasm scores, and the cues that pushed toward the use."""
+    them, lexicon emotions with their cues, and, with the caption model: the use (sincere, humorous,
+    sarcastic, other or uncertain) with its probabilities, humour and sarcasm scores (which follow from
+    the use), the cues that pushed toward the use, polarity (P(positive)), the emotion of seven with its
+    probabilities, and offensiveness with the word n-grams behind it."""
 
     sentiment: float
     sentiment_label: str
@@ -135,6 +137,13 @@ class CaptionAnalysis:
     sarcasm: float | None = None
     is_sarcastic: bool | None = None
     use_cues: list[dict] | None = None
+    polarity: float | None = None
+    polarity_label: str | None = None
+    emotion: str | None = None
+    emotion_probs: dict[str, float] | None = None
+    offensive: float | None = None
+    is_offensive: bool | None = None
+    offensive_cues: list[str] | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

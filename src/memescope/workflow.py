@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -24,7 +25,17 @@ from .store.reading import EXPORTS
 from .templates.identify import ReferenceSet, identify
 from .understand import analyze_texts, use_model
 
-__all__ = ["ingest", "analyze", "report", "export", "match_images", "ocr_images", "classify_texts", "train_model"]
+__all__ = [
+    "ingest",
+    "analyze",
+    "report",
+    "export",
+    "match_images",
+    "ocr_images",
+    "classify_texts",
+    "train_model",
+    "write_rows",
+]
 
 
 @contextmanager
@@ -226,8 +237,50 @@ def classify_texts(
     return out
 
 
-def train_model(out: str | Path, memotion: str | Path | None) -> dict:
-    """Refit the use classifier (see understand/training) and write model, metrics and model card to `out`."""
+def write_rows(rows: list[dict], out: str | Path) -> dict:
+    """Rows (dicts of one shape) to a .csv (nested values as JSON text) or .jsonl file."""
+    out = Path(out)
+    kind = out.suffix.lower()
+    if kind not in (".csv", ".jsonl"):
+        raise MemescopeError(f"cannot write {out.name}: use a .csv or .jsonl file name")
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    with out.open("w", newline="", encoding="utf-8") as f:
+        if kind == ".jsonl":
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        else:
+            w = csv.writer(f)
+            w.writerow(cols)
+            for r in rows:
+                w.writerow(
+                    [
+                        json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                        for v in (r.get(c) for c in cols)
+                    ]
+                )
+    return {"path": str(out), "rows": len(rows), "columns": cols}
+
+
+def train_model(
+    out: str | Path,
+    data: str | Path | None = None,
+    metmeme: str | Path | None = None,
+    memotion: str | Path | None = None,
+    minilm: bool = False,
+) -> dict:
+    """Refit the caption model (see understand/training) and write model, metrics and model card to `out`.
+
+    `data` is a folder laid out as ../shared/data (metmeme/metmeme_en_train.json and
+    memotion/memotion_dev.csv); `metmeme` and `memotion` name the files directly instead. `minilm` lets
+    the heads use MiniLM sentence embeddings too (five times slower to apply)."""
+    from .understand.features import BLOCKS, DEFAULT_BLOCKS
     from .understand.training import train_use_model
 
-    return train_use_model(Path(out), Path(memotion) if memotion else None)
+    base = Path(data) if data else None
+    met = Path(metmeme) if metmeme else base / "metmeme" / "metmeme_en_train.json" if base else None
+    mem = Path(memotion) if memotion else base / "memotion" / "memotion_dev.csv" if base else None
+    if met is None or mem is None:
+        raise MemescopeError("say where the training data is: --data ../shared/data (or --metmeme and --memotion)")
+    for path in (met, mem):
+        if not path.is_file():
+            raise MemescopeError(f"training data not found: {path}")
+    return train_use_model(Path(out), met, mem, blocks=BLOCKS if minilm else DEFAULT_BLOCKS)

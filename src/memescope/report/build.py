@@ -125,9 +125,23 @@ def _sample(p: TemplatePost) -> dict:
     }
 
 
+def _model_answers(posts: list[TemplatePost]) -> dict:
+    """The caption model's other answers over a template's posts: mean P(positive), the emotions' shares,
+    mean offensiveness (None without the model)."""
+    pol = [p.polarity for p in posts if p.polarity is not None]
+    emo = [p.emotion for p in posts if p.emotion]
+    off = [p.offensive for p in posts if p.offensive is not None]
+    return {
+        "polarity_mean": round(sum(pol) / len(pol), 4) if pol else None,
+        "emotions": {e: round(n / len(emo), 4) for e, n in Counter(emo).most_common()} if emo else {},
+        "offensive_mean": round(sum(off) / len(off), 4) if off else None,
+    }
+
+
 def _shares(posts: list[TemplatePost], tags: dict[str, set[str]]) -> tuple[dict, dict, float | None]:
-    """(context shares of the analyzed posts, use shares of the classified ones, mean sentiment of the posts
-    with text: a blank caption's VADER 0.0 is no mood, as in the timeline's series)."""
+    """(context shares of the analyzed posts, use shares of the classified ones, `uncertain` among them,
+    mean sentiment of the posts with text: a blank caption's VADER 0.0 is no mood, as in the timeline's
+    series)."""
     analyzed = sum(1 for p in posts if p.contexts is not None)
     ctx_n: Counter = Counter()
     for p in posts:
@@ -175,7 +189,7 @@ def _template_entry(store: Store, t: TemplateSummary, samples: int) -> dict:
         "spread": spread,
         "variants": [asdict(v) for v in store.variants(t.id)],
         "scopes": _scopes(store, t.name),
-    }
+    } | _model_answers(posts)
 
 
 def _finding_entry(template: str | None, cp: dict) -> dict:

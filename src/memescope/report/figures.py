@@ -147,6 +147,7 @@ USE_STYLE = {
     "humorous": ("#f59e0b", "//"),
     "sarcastic": ("#dc2626", "xx"),
     "other": ("#9ca3af", ".."),
+    "uncertain": ("#e5e7eb", "||"),  # the caption model could not tell: drawn, so the others are not inflated
 }
 
 
@@ -301,7 +302,7 @@ def scopes_figure(scopes: list[dict], title: str = "", top: int = 6) -> Figure |
                 _shares([b.get("uses", {}).get(u, 0) for b in tl], tot),
                 color=colour,
                 lw=1.0,
-                marker={"": "o", "//": "^", "xx": "x", "..": "."}[hatch],
+                marker={"": "o", "//": "^", "xx": "x", "..": ".", "||": "|"}[hatch],
                 ms=3,
                 label=f"{u} share",
             )

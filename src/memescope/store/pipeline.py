@@ -206,6 +206,28 @@ class PipelineMethods(StoreBase):
         return [CaptionSource(*r) for r in rows]
 
     def save_analyses(self, version: str, results: Iterable[AnalyzedCaption]) -> None:
+        cols = (
+            "post_key",
+            "text_source",
+            "text",
+            "sentiment",
+            "sentiment_label",
+            "contexts",
+            "cues",
+            "version",
+            "use",
+            "use_probs",
+            "humour",
+            "sarcasm",
+            "use_cues",
+            "emotions",
+            "template_affect",
+            "polarity",
+            "emotion",
+            "emotion_probs",
+            "offensive",
+            "offensive_cues",
+        )
         rows = []
         for c in results:
             a = c.analysis
@@ -226,16 +248,16 @@ class PipelineMethods(StoreBase):
                     _json(a.use_cues),
                     json.dumps(a.emotion_cues),
                     c.affect,
+                    a.polarity,
+                    a.emotion,
+                    _json(a.emotion_probs),
+                    a.offensive,
+                    _json(a.offensive_cues),
                 )
             )
+        update = ", ".join(f"{c}=excluded.{c}" for c in cols[1:])
         self._many(
-            """INSERT INTO analyses(post_key, text_source, text, sentiment, sentiment_label, contexts, cues, version,
-                   use, use_probs, humour, sarcasm, use_cues, emotions, template_affect)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-               ON CONFLICT(post_key) DO UPDATE SET text_source=excluded.text_source, text=excluded.text,
-                   sentiment=excluded.sentiment, sentiment_label=excluded.sentiment_label, contexts=excluded.contexts,
-                   cues=excluded.cues, version=excluded.version, use=excluded.use, use_probs=excluded.use_probs,
-                   humour=excluded.humour, sarcasm=excluded.sarcasm, use_cues=excluded.use_cues,
-                   emotions=excluded.emotions, template_affect=excluded.template_affect""",
+            f"INSERT INTO analyses({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
+            f" ON CONFLICT(post_key) DO UPDATE SET {update}",
             rows,
         )

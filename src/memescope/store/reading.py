@@ -28,7 +28,8 @@ SELECT p.key, p.source, p.id, p.created_at, p.date_approx, p.date_error_days, p.
        p.image_sha256,
        i.path AS image_path, pt.template, pt.method AS match_method, m.distance AS match_distance,
        m.verified AS match_verified, m.variant, p.text AS post_text, o.clean AS ocr_text, a.text_source, a.text,
-       a.sentiment, a.sentiment_label, a.contexts, a.use, a.use_probs, a.humour, a.sarcasm, a.emotions
+       a.sentiment, a.sentiment_label, a.contexts, a.use, a.use_probs, a.humour, a.sarcasm, a.emotions, a.polarity,
+       a.emotion, a.emotion_probs, a.offensive, a.offensive_cues
 FROM posts p
 LEFT JOIN images i ON i.sha256=p.image_sha256
 LEFT JOIN post_templates pt ON pt.post_key=p.key
@@ -133,7 +134,7 @@ class ReadingMethods(StoreBase):
         """A template's posts, oldest first, with their images and analyses."""
         rows = self._rows(
             """SELECT p.key, p.created_at, p.community, p.image_sha256, i.path, pt.method, a.text, a.text_source,
-                      a.sentiment, a.contexts, a.use, a.use_cues
+                      a.sentiment, a.contexts, a.use, a.use_cues, a.polarity, a.emotion, a.offensive
                FROM assignments pt JOIN posts p ON p.key=pt.post_key
                LEFT JOIN images i ON i.sha256=p.image_sha256
                LEFT JOIN analyses a ON a.post_key=p.key
@@ -154,6 +155,9 @@ class ReadingMethods(StoreBase):
                 json.loads(r[9]) if r[9] is not None else None,
                 r[10],
                 json.loads(r[11] or "[]"),
+                r[12],
+                r[13],
+                r[14],
             )
             for r in rows
         ]
@@ -187,8 +191,8 @@ class ReadingMethods(StoreBase):
         """Every post as the web app publishes it."""
         rows = self._rows(
             """SELECT p.key, pt.template, p.created_at, p.community, a.text, a.text_source, a.use, a.use_probs,
-                      a.use_cues,
-                      a.sentiment, a.contexts, i.path, f.phash, pt.method
+                      a.use_cues, a.sentiment, a.contexts, i.path, f.phash, pt.method, a.polarity, a.emotion,
+                      a.offensive, a.offensive_cues
                FROM posts p LEFT JOIN post_templates pt ON pt.post_key=p.key
                LEFT JOIN analyses a ON a.post_key=p.key
                LEFT JOIN images i ON i.sha256=p.image_sha256

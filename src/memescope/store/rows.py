@@ -202,6 +202,9 @@ class TemplatePost:
     contexts: dict[str, float] | None
     use: str | None
     use_cues: list[dict]
+    polarity: float | None = None
+    emotion: str | None = None
+    offensive: float | None = None
 
 
 @dataclass(frozen=True)
@@ -240,6 +243,10 @@ class InstanceRow:
     image_path: str | None
     phash: int | None
     method: str | None
+    polarity: float | None = None
+    emotion: str | None = None
+    offensive: float | None = None
+    offensive_cues: str | None = None
 
 
 @dataclass(frozen=True)

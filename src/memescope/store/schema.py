@@ -275,4 +275,13 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """,
     # 9: only real dates are stored (see memescope.values): older stores are repaired once
     _repair_dates,
+    # 10: the caption model's other answers: polarity (P(positive)), the emotion of seven with its
+    #     probabilities, offensiveness with the words behind it
+    """
+    ALTER TABLE analyses ADD COLUMN polarity REAL;
+    ALTER TABLE analyses ADD COLUMN emotion TEXT;
+    ALTER TABLE analyses ADD COLUMN emotion_probs TEXT;     -- JSON {emotion: probability}
+    ALTER TABLE analyses ADD COLUMN offensive REAL;
+    ALTER TABLE analyses ADD COLUMN offensive_cues TEXT;    -- JSON [word n-grams]
+    """,
 ]

@@ -68,9 +68,21 @@ def detection_unit(display: str) -> str:
     return display if UNITS.index(display) <= UNITS.index("month") else "month"
 
 
+# counted for each post whose use was decided (not uncertain): a use's share is taken of these posts, so
+# the posts the classifier could not place neither dilute a change of use nor make one
+DECIDED = "use-decided"
+
+
 def _tags(p: PostPoint) -> tuple[str, ...]:
     # a post's use is binned like a context tag ("use:sincere"), so its share gets the same change points
-    return (*p.contexts, f"use:{p.use}") if p.use else p.contexts
+    if not p.use:
+        return p.contexts
+    return (*p.contexts, f"use:{p.use}", *((DECIDED,) if p.use != "uncertain" else ()))
+
+
+def _of(tag: str) -> str | None:
+    """The tag whose count is the denominator of `tag`'s share: None for all posts."""
+    return DECIDED if tag.startswith("use:") else None
 
 
 def _scored(p: PostPoint) -> bool:
@@ -145,7 +157,8 @@ class _Days:
         d = cp.detail
         if tag is None:
             return NormalMeanCost(*self.sentiment, var=d["var"], phi=d["phi"], min_size=1)
-        return BinomialCost(self.k[tag], self.n, phi=d["phi"], min_size=1)
+        of = _of(tag)
+        return BinomialCost(self.k[tag], self.k[of] if of else self.n, phi=d["phi"], min_size=1)
 
 
 def analyze_posts(
@@ -170,14 +183,14 @@ def analyze_posts(
     # day bins only for exact dates: a date that may be off by days or weeks is not worth a day
     unit = unit or choose_unit([p.created_at for p in posts], finest="day" if (errors < 1).all() else "week")
     uses = sorted({f"use:{p.use}" for p in posts if p.use})
-    contexts = [*contexts, *uses]
+    contexts = [*contexts, *uses, *((DECIDED,) if uses else ())]
     bins, n, k, sent, idx = _bin(posts, unit, contexts)
     ssum, _, scored = sent
     res = SeriesResult(
         unit,
         bins,
         n.astype(int).tolist(),
-        {c: v.astype(int).tolist() for c, v in k.items() if not c.startswith("use:")},
+        {c: v.astype(int).tolist() for c, v in k.items() if not c.startswith("use:") and c != DECIDED},
         [round(ssum[i] / scored[i], 4) if scored[i] else None for i in range(len(bins))],
         use_n={c[4:]: v.astype(int).tolist() for c, v in k.items() if c.startswith("use:")},
     )
@@ -195,9 +208,14 @@ def analyze_posts(
     merge_gap = max(1, round(MERGE_DAYS / bin_days(du)))
     # (kind, the tag whose share it is or None for sentiment, changes found on bins)
     levels: list[tuple[str, str | None, list[Break]]] = [
-        (c if c.startswith("use:") else f"context:{c}", c, detect_share_changes(dk[c], dn, merge_gap=merge_gap))
+        (
+            c if c.startswith("use:") else f"context:{c}",
+            c,
+            detect_share_changes(dk[c], dk[_of(c)] if _of(c) else dn, merge_gap=merge_gap),
+        )
         for c in contexts
-        if dk[c].sum()
+        # an uncertain use is counted in the series but is no meaning whose share could move
+        if dk[c].sum() and c not in ("use:uncertain", DECIDED)
     ]
     s_sum, s_squares, s_n = dsent
     levels.append(("sentiment", None, detect_mean_changes(s_sum, s_squares, s_n, merge_gap=merge_gap)))

@@ -33,21 +33,23 @@ _CODE_VERSION = "2"
 
 @lru_cache(maxsize=1)
 def use_model():
-    """The use model (from $MEMESCOPE_USE_MODEL or the shipped one) with its embedder loaded, or None
-    when the `understand` extra is missing or MEMESCOPE_USE_MODEL=none: analyses then carry no use, and
-    say so in their version."""
+    """The caption model (from $MEMESCOPE_USE_MODEL or the shipped one) with its feature models loaded, or
+    None when the `understand` extra is missing or MEMESCOPE_USE_MODEL=none: analyses then carry no use,
+    polarity head, emotion head or offensiveness, and say so in their version."""
     from ..exceptions import NotInstalledError
-    from .embed import get_embedder
+    from .affect import get_affect
     from .model import load_model
+    from .textfeatures import hashed_counts
 
     where = os.environ.get("MEMESCOPE_USE_MODEL")
-    if where == "none":  # sentiment, emotions and contexts only: ~10x faster on large text corpora
+    if where == "none":  # sentiment, emotions and contexts only
         return None
-    model = load_model(where)
     try:
-        get_embedder(model.embedder)
+        model = load_model(where)
+        get_affect()
+        hashed_counts(["a"])
     except NotInstalledError as exc:
-        log.warning("use classification is off: %s", exc)
+        log.warning("the caption model is off: %s", exc)
         return None
     return model
 
@@ -70,7 +72,8 @@ def analysis_version() -> str:
 
 def analyze_texts(texts: list[str], affects: list[str | None] | None = None) -> list[CaptionAnalysis]:
     """Per caption: use (with probabilities, humour and sarcasm scores and the cues that drove it),
-    sentiment, emotions and context tags. `affects` is each post's template mood (e.g. 'sad'), if known."""
+    polarity, emotion and offensiveness (with the caption model), VADER's sentiment, lexicon emotions and
+    context tags. `affects` is each post's template mood (e.g. 'sad'), if known."""
     affects = list(affects) if affects is not None else [None] * len(texts)
     out = []
     for t in texts:
@@ -81,10 +84,10 @@ def analyze_texts(texts: list[str], affects: list[str | None] | None = None) -> 
     model = use_model()
     live = [i for i, t in enumerate(texts) if t.strip()]
     if model is not None and live:
-        from .model import featurize
+        from .features import featurize
 
-        X, fired = featurize([texts[i] for i in live], [affects[i] for i in live], model.embedder)
-        for i, pred in zip(live, model.predict(X, fired)):
+        feats = featurize([texts[i] for i in live], model.tfidf, [affects[i] for i in live], model.needs_minilm)
+        for i, pred in zip(live, model.predict(feats)):
             out[i] = replace(out[i], **pred)
     return out
 

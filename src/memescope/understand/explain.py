@@ -10,17 +10,17 @@ __all__ = ["word_evidence"]
 def word_evidence(text: str, affect: str | None = None, top: int = 3) -> list[dict]:
     """[{word, drop}] for the words whose removal lowers the chosen use's probability most (drop > 0.02)."""
     from . import use_model
-    from .model import featurize
+    from .features import featurize
 
     model = use_model()
     words = text.split()
     if model is None or len(words) < 2:
         return []
     variants = [text] + [" ".join(words[:i] + words[i + 1 :]) for i in range(len(words))]
-    X, fired = featurize(variants, [affect] * len(variants), model.embedder)
-    preds = model.predict(X, fired)
-    use = preds[0]["use"]
-    base = preds[0]["use_probs"][use]
+    preds = model.predict(featurize(variants, model.tfidf, [affect] * len(variants), model.needs_minilm))
+    probs = preds[0]["use_probs"]
+    use = preds[0]["use"] if preds[0]["use"] in probs else max(probs, key=probs.get)  # uncertain: the likeliest
+    base = probs[use]
     drops = [(words[i], base - p["use_probs"][use]) for i, p in enumerate(preds[1:])]
     best: dict[str, float] = {}
     for w, d in drops:  # a repeated word counts once, with its largest effect; shown without punctuation

@@ -1,130 +1,276 @@
-"""The use classifier: linear heads over [sentence embedding, explicit cues], stored as a small .npz.
+"""The caption model: linear heads over three feature blocks, stacked and calibrated, stored as arrays.
 
-Inference is numpy only (a softmax or a sigmoid over one matrix product), so the shipped model needs no
-scikit-learn; `memescope train` fits it (scikit-learn, the `train` extra) and writes the same file.
+Blocks (features.py): TF-IDF of hashed word and character n-grams, nade's emoji and emotion scores, and
+the explicit cues with VADER's four scores. Each head is, per block it uses, a logistic regression; when
+it uses several, a second logistic regression combines their log-odds (stacking); a calibrator maps the
+result to probabilities that mean what they say (fitted on out-of-fold predictions, so it corrects the
+class balancing the heads were fitted with). Inference is numpy and scipy; `memescope train` fits it.
 
-Heads:
-- `use`: softmax over sincere / humorous / sarcastic / other (project-written captions + Memotion rows
-  whose labels are unambiguous; see training/train.py and the model card).
-- `humour`, `sarcasm`: binary, trained on Memotion alone, each with a decision threshold chosen by
-  cross-validation on the training split for macro-F1.
+Heads, and how their answers fit together so that no two contradict each other:
+- `sincere`: sincere vs not (MET-Meme's expressive vs entertaining memes, the project's captions);
+- `tone`: among the rest, humorous, sarcastic or other (the project's captions, Memotion's jokes).
+  P(sincere) = s and P(humorous) = (1 - s) t_humorous, and so on: the four use probabilities sum to one.
+  `humour` is P(humorous) + P(sarcastic) and `sarcasm` is P(sarcastic); the use is the likeliest, or
+  `uncertain` when none reaches UNCERTAIN_BELOW; the yes/no flags follow from the use;
+- `polarity`: positive vs negative (MET-Meme's sentiment classes), beside VADER's score;
+- `emotion`: MET-Meme's seven sentiment classes;
+- `offensive`: offensive vs not (MET-Meme's offensiveness), with the word n-grams that pushed it.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
-from .cues import CUE_NAMES, cue_features
+from .cues import CUE_NAMES
+from .features import FeatureBlocks
+from .textfeatures import TfidfHasher
 
-__all__ = ["UseModel", "featurize", "load_model", "MODEL_DIR"]
-
-log = logging.getLogger(__name__)
+__all__ = ["Linear", "Head", "UseModel", "load_model", "MODEL_DIR", "USES", "UNCERTAIN_BELOW"]
 
 MODEL_DIR = Path(__file__).parent / "model"
+USES = ("sincere", "humorous", "sarcastic", "other")
+# a use is answered only when it is more likely than all the others together
+UNCERTAIN_BELOW = 0.5
 
 
-def featurize(
-    texts: list[str], affects: list[str | None] | None = None, embedder_name: str = "minilm-int8"
-) -> tuple[np.ndarray, list[dict]]:
-    """(n, dim + cues) features and each text's fired cues. Training and inference share this function."""
-    from .embed import get_embedder
+@dataclass
+class Linear:
+    """decision = ((X - mean) / std) @ coef.T + intercept; sparse X is used as it is."""
 
-    affects = affects or [None] * len(texts)
-    emb = get_embedder(embedder_name).embed(texts)
-    cues, fired = [], []
-    for t, a in zip(texts, affects):
-        v, f = cue_features(t, a)
-        cues.append(v)
-        fired.append(f)
-    return np.hstack([emb, np.asarray(cues, dtype=np.float32).reshape(len(texts), len(CUE_NAMES))]), fired
+    coef: np.ndarray  # (k, d)
+    intercept: np.ndarray  # (k,)
+    mean: np.ndarray | None = None
+    std: np.ndarray | None = None
+
+    def decision(self, X) -> np.ndarray:
+        if sparse.issparse(X):
+            z = np.asarray(X @ self.coef.T.astype(np.float32))
+        else:
+            Xd = np.asarray(X, dtype=np.float64)
+            if self.mean is not None and self.std is not None:
+                Xd = (Xd - self.mean) / self.std
+            z = Xd @ self.coef.T.astype(np.float64)
+        return z + self.intercept
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        out = {f"{prefix}.coef": self.coef, f"{prefix}.intercept": self.intercept}
+        if self.mean is not None and self.std is not None:
+            out |= {f"{prefix}.mean": self.mean, f"{prefix}.std": self.std}
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays, prefix: str) -> Linear:
+        def get(k: str):
+            return arrays.get(f"{prefix}.{k}")
+
+        return cls(get("coef"), get("intercept"), get("mean"), get("std"))
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _probs(z: np.ndarray) -> np.ndarray:
+    """Probabilities of each class from decision values (one column: the second class's log-odds)."""
+    if z.shape[1] == 1:
+        p = 1 / (1 + np.exp(-z[:, 0]))
+        return np.stack([1 - p, p], axis=1)
+    return _softmax(z)
 
 
 @dataclass
 class Head:
-    classes: list[str]
-    coef: np.ndarray  # (k, d) for softmax, (1, d) for binary
-    intercept: np.ndarray
-    threshold: float = 0.5  # binary heads only
+    """One question the model answers: per-block linear maps, their combination, and a calibrator."""
 
-    def proba(self, X: np.ndarray) -> np.ndarray:
-        z = X @ self.coef.T + self.intercept
-        if len(self.classes) == 2 and self.coef.shape[0] == 1:
-            p = 1.0 / (1.0 + np.exp(-z[:, 0]))
-            return np.stack([1 - p, p], axis=1)
-        z = z - z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+    name: str
+    classes: list[str]
+    blocks: list[str]
+    block_models: list[Linear]
+    meta: Linear | None
+    calibrator: Linear
+    threshold: float | None = None  # binary heads: the calibrated probability from which the answer is yes
+
+    def block_decisions(self, feats: FeatureBlocks) -> list[np.ndarray]:
+        return [m.decision(feats.block(b)) for b, m in zip(self.blocks, self.block_models)]
+
+    def proba(self, feats: FeatureBlocks) -> np.ndarray:
+        z = self.block_decisions(feats)
+        combined = z[0] if self.meta is None else self.meta.decision(np.hstack(z))
+        return _probs(self.calibrator.decision(combined))
+
+    def block_push(self, block: str, X: np.ndarray, cls: str) -> np.ndarray:
+        """(n, d): each feature's share in the head's decision for class `cls` (against the mean of the
+        classes for a head of several), through the block's weights and the stack's weight on it."""
+        if block not in self.blocks:
+            return np.zeros_like(X, dtype=np.float64)
+        m = self.block_models[self.blocks.index(block)]
+        # measured from zero, not from the mean: a cue that did not fire pushes nothing
+        Xs = np.asarray(X, dtype=np.float64) / m.std if m.std is not None else X
+        k = m.coef.shape[0]
+        if self.meta is None:
+            W = np.eye(k)
+        else:
+            i = self.blocks.index(block)
+            W = self.meta.coef[:, i * k : (i + 1) * k]
+        per_class = W @ m.coef  # (classes or 1, d)
+        if per_class.shape[0] == 1:  # binary: the decision is the second class's log-odds
+            row = per_class[0] if cls == self.classes[1] else -per_class[0]
+        else:  # the blocks' and the stack's rows follow the sorted class names (as scikit-learn fits them)
+            c = sorted(self.classes).index(cls)
+            row = per_class[c] - per_class.mean(axis=0)
+        return Xs * row
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for b, m in zip(self.blocks, self.block_models):
+            out |= m.arrays(f"{self.name}.{b}")
+        if self.meta is not None:
+            out |= self.meta.arrays(f"{self.name}.meta")
+        return out | self.calibrator.arrays(f"{self.name}.calibrator")
+
+    def spec(self) -> dict:
+        return {
+            "classes": self.classes,
+            "blocks": self.blocks,
+            "meta": self.meta is not None,
+            "threshold": self.threshold,
+        }
+
+    @classmethod
+    def from_spec(cls, name: str, spec: dict, arrays) -> Head:
+        models = [Linear.from_arrays(arrays, f"{name}.{b}") for b in spec["blocks"]]
+        meta = Linear.from_arrays(arrays, f"{name}.meta") if spec["meta"] else None
+        return cls(
+            name,
+            spec["classes"],
+            spec["blocks"],
+            models,
+            meta,
+            Linear.from_arrays(arrays, f"{name}.calibrator"),
+            spec.get("threshold"),
+        )
 
 
 @dataclass
 class UseModel:
+    tfidf: TfidfHasher
     heads: dict[str, Head]
-    meta: dict
-
-    def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        arrays: dict[str, Any] = {}
-        for name, h in self.heads.items():
-            arrays[f"{name}.coef"] = h.coef.astype(np.float32)
-            arrays[f"{name}.intercept"] = h.intercept.astype(np.float32)
-        np.savez_compressed(directory / "use_model.npz", allow_pickle=False, **arrays)
-        heads = {n: {"classes": h.classes, "threshold": h.threshold} for n, h in self.heads.items()}
-        (directory / "use_model.json").write_text(json.dumps({"heads": heads, **self.meta}, indent=2) + "\n")
-
-    @classmethod
-    def load(cls, directory: Path) -> UseModel:
-        meta = json.loads((directory / "use_model.json").read_text())
-        arrays = np.load(directory / "use_model.npz")
-        heads = {
-            n: Head(h["classes"], arrays[f"{n}.coef"], arrays[f"{n}.intercept"], h["threshold"])
-            for n, h in meta.pop("heads").items()
-        }
-        return cls(heads, meta)
+    meta: dict = field(default_factory=dict)
 
     @property
     def version(self) -> str:
         return self.meta.get("version", "")
 
     @property
-    def embedder(self) -> str:
-        """The embedder the heads were trained on (featurize must use the same one)."""
-        return self.meta.get("embedder", "minilm-int8")
+    def needs_minilm(self) -> bool:
+        return any("minilm" in h.blocks for h in self.heads.values())
 
-    def predict(self, X: np.ndarray, fired: list[dict]) -> list[dict]:
-        """Per row: use with probabilities, humour and sarcasm scores and flags, and the cues that pushed
-        toward the chosen use (cue value times its weight for that class, largest first)."""
-        use = self.heads["use"]
-        P = use.proba(X)
-        hum = self.heads["humour"].proba(X)[:, 1]
-        sar = self.heads["sarcasm"].proba(X)[:, 1]
-        ncue = len(CUE_NAMES)
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, Any] = self.tfidf.to_arrays("tfidf")
+        for h in self.heads.values():
+            arrays |= h.arrays()
+        # TF-IDF weights as float16: half the size; predictions move by less than 1e-3 (tests/test_use.py)
+        arrays = {k: (v.astype(np.float16) if k.endswith(".tfidf.coef") else v) for k, v in arrays.items()}
+        np.savez_compressed(directory / "use_model.npz", allow_pickle=False, **arrays)
+        spec = {"heads": {n: h.spec() for n, h in self.heads.items()}, **self.meta}
+        (directory / "use_model.json").write_text(json.dumps(spec, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, directory: Path) -> UseModel:
+        spec = json.loads((directory / "use_model.json").read_text())
+        arrays = dict(np.load(directory / "use_model.npz"))
+        heads = {n: Head.from_spec(n, s, arrays) for n, s in spec.pop("heads").items()}
+        return cls(TfidfHasher.from_arrays(arrays, "tfidf"), heads, spec)
+
+    # -- answers ----------------------------------------------------------------------------------
+    def use_probs(self, feats: FeatureBlocks) -> np.ndarray:
+        """(n, 4) probabilities of USES: sincere from its head, the rest split by the tone head."""
+        s = self.heads["sincere"].proba(feats)[:, 1]
+        tone = self.heads["tone"]
+        t = tone.proba(feats)
+        return np.stack([s, *[(1 - s) * t[:, tone.classes.index(u)] for u in USES[1:]]], axis=1)
+
+    def predict(self, feats: FeatureBlocks) -> list[dict]:
+        """Per caption: use, its probabilities, humour and sarcasm, polarity, emotion, offensiveness, and
+        the cues behind the use and behind the offensiveness."""
+        P = self.use_probs(feats)
+        pol = self.heads["polarity"].proba(feats)[:, 1]
+        emo_head = self.heads["emotion"]
+        E = emo_head.proba(feats)
+        off_head = self.heads["offensive"]
+        off = off_head.proba(feats)[:, 1]
         out = []
-        for i in range(len(X)):
+        for i in range(P.shape[0]):
             k = int(P[i].argmax())
-            contrib = X[i, -ncue:] * use.coef[k, -ncue:]
-            evidence = [
-                {"cue": CUE_NAMES[j], "weight": round(float(contrib[j]), 3), "found": fired[i].get(CUE_NAMES[j], [])}
-                for j in np.argsort(-contrib)
-                if contrib[j] > 0.05
-            ]
+            use = USES[k] if P[i, k] >= UNCERTAIN_BELOW else "uncertain"
             out.append(
                 {
-                    "use": use.classes[k],
-                    "use_probs": {c: round(float(p), 4) for c, p in zip(use.classes, P[i])},
-                    "humour": round(float(hum[i]), 4),
-                    "is_humorous": bool(hum[i] >= self.heads["humour"].threshold),
-                    "sarcasm": round(float(sar[i]), 4),
-                    "is_sarcastic": bool(sar[i] >= self.heads["sarcasm"].threshold),
-                    "use_cues": evidence,
+                    "use": use,
+                    "use_probs": {u: round(float(p), 4) for u, p in zip(USES, P[i])},
+                    "humour": round(float(P[i, 1] + P[i, 2]), 4),
+                    "sarcasm": round(float(P[i, 2]), 4),
+                    "is_humorous": use in ("humorous", "sarcastic"),
+                    "is_sarcastic": use == "sarcastic",
+                    "polarity": round(float(pol[i]), 4),
+                    "polarity_label": "positive" if pol[i] >= (self.heads["polarity"].threshold or 0.5) else "negative",
+                    "emotion": emo_head.classes[int(E[i].argmax())],
+                    "emotion_probs": {c: round(float(p), 4) for c, p in zip(emo_head.classes, E[i])},
+                    "offensive": round(float(off[i]), 4),
+                    "is_offensive": bool(off[i] >= (off_head.threshold or 0.5)),
                 }
             )
+        self._explain(feats, out)
+        return out
+
+    def _explain(self, feats: FeatureBlocks, out: list[dict]) -> None:
+        """The cues that pushed each caption toward its use, and the words behind its offensiveness."""
+        cue_push = {u: self._cue_push(feats, u) for u in USES}
+        words = self._offensive_words(feats)
+        named = len(CUE_NAMES)  # the explicit cues (VADER's four scores are not cues a reader checks)
+        for i, r in enumerate(out):
+            u = r["use"] if r["use"] in USES else USES[int(np.argmax(list(r["use_probs"].values())))]
+            push = cue_push[u][i][:named]
+            r["use_cues"] = [
+                {"cue": CUE_NAMES[j], "weight": round(float(push[j]), 3), "found": feats.fired[i].get(CUE_NAMES[j], [])}
+                for j in np.argsort(-push)
+                if push[j] > 0.05 and feats.cues[i, j] > 0
+            ]
+            r["offensive_cues"] = words[i] if r["is_offensive"] else []
+
+    def _cue_push(self, feats: FeatureBlocks, use: str) -> np.ndarray:
+        """(n, cues): each cue's push toward `use`: through the sincere head, and for the other uses
+        through the tone head too."""
+        sincere = self.heads["sincere"].block_push("cues", feats.cues, "sincere")
+        if use == "sincere":
+            return sincere
+        return -sincere + self.heads["tone"].block_push("cues", feats.cues, use)
+
+    def _offensive_words(self, feats: FeatureBlocks, top: int = 3) -> list[list[str]]:
+        """Per caption, the word n-grams whose TF-IDF weight pushed its offensiveness up most."""
+        head = self.heads["offensive"]
+        if "tfidf" not in head.blocks:
+            return [[] for _ in range(feats.n)]
+        coef = head.block_models[head.blocks.index("tfidf")].coef[0].astype(np.float64)
+        out = []
+        for i in range(feats.n):
+            row = feats.tfidf.getrow(i)
+            grams = feats.word_grams(i)
+            scored = []
+            for g, col in grams:
+                if col is not None:
+                    scored.append((float(coef[col] * row[0, col]), g))
+            scored.sort(reverse=True)
+            out.append([g for s, g in scored[:top] if s > 0.02])
         return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["sentiment", "polarity"]
+__all__ = ["sentiment", "polarity", "vader_scores"]
 
 
 @lru_cache(maxsize=1)
@@ -30,6 +30,14 @@ def polarity(text: str) -> tuple[float, float, float]:
         return 0.0, 0.0, 0.0
     s = _scores(text)
     return s["pos"], s["neg"], s["compound"]
+
+
+def vader_scores(text: str) -> tuple[float, float, float, float]:
+    """(compound, positive, negative, neutral) of a caption, VADER's four numbers (zeros for no text)."""
+    if not text.strip():
+        return 0.0, 0.0, 0.0, 0.0
+    s = _scores(text)
+    return s["compound"], s["pos"], s["neg"], s["neu"]
 
 
 def sentiment(text: str) -> tuple[float, str]:

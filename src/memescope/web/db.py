@@ -119,8 +119,10 @@ _TEMPLATE_COLUMNS = (
 )
 _INSTANCE_COLUMNS = (
     "key, template, created_at, community, text, text_source, use, use_probs, use_cues, sentiment, "
-    "contexts, image_path, phash, method"
+    "contexts, image_path, phash, method, polarity, emotion, offensive, offensive_cues"
 )
+# columns added to web_instances after its first release: added to older web databases when opened
+_ADDED_COLUMNS = {"polarity": "REAL", "emotion": "TEXT", "offensive": "REAL", "offensive_cues": "TEXT"}
 
 # search hits are marked with rare characters (PostgreSQL's ts_headline drops control characters), the
 # snippet is escaped as text, then the marks become <mark>
@@ -299,10 +301,9 @@ class WebDB:
                         summary, figures, reference) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
                 templates,
             )
+            marks = ",".join("?" * len(_INSTANCE_COLUMNS.split(",")))
             self.many(
-                """INSERT INTO web_instances(key, template, created_at, community, text, text_source, use, use_probs,
-                        use_cues, sentiment, contexts, image_path, phash, method)
-                        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                f"INSERT INTO web_instances({_INSTANCE_COLUMNS}) VALUES ({marks})",
                 instances,
             )
             self.many("INSERT INTO web_refs(template, phash, phash_mirror, path) VALUES (?,?,?,?)", refs)
@@ -525,6 +526,10 @@ class SqliteWebDB(WebDB):
         if not Path(self.path).expanduser().resolve().parent.is_dir():
             raise StoreError(f"cannot open {self.path}: its folder does not exist")
         self.conn.executescript(_SQLITE)
+        have = {r[1] for r in self.conn.execute("PRAGMA table_info(web_instances)")}
+        for col, kind in _ADDED_COLUMNS.items():
+            if col not in have:
+                self.conn.execute(f"ALTER TABLE web_instances ADD COLUMN {col} {kind}")
 
     def _connect(self):
         c = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -579,6 +584,8 @@ class PostgresWebDB(WebDB):
         with self.tx():
             for stmt in [s.strip() for s in _POSTGRES.split(";") if s.strip()]:
                 self.conn.execute(stmt)
+            for col, kind in _ADDED_COLUMNS.items():
+                self.conn.execute(f"ALTER TABLE web_instances ADD COLUMN IF NOT EXISTS {col} {kind}")
 
     def _connect(self):
         import psycopg

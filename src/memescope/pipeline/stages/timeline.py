@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import replace
 
+from ...exceptions import NotInstalledError
 from ...records import ChangePoint
 from ...store import SeriesBin
 from ...timeline import CORPUS, PostPoint, SeriesResult, analyze_posts, split_scopes, tokenize
@@ -17,7 +18,17 @@ from ...understand.embed import get_embedder
 from ..registry import stage_registry
 from ..runner import RunContext, StageCount
 
-__all__ = ["timeline_stage", "series_bins"]
+__all__ = ["timeline_stage", "series_bins", "DRIFT_EMBEDDER"]
+
+DRIFT_EMBEDDER = "minilm-int8"  # all-MiniLM-L6-v2, int8 ONNX: meaning, not just words
+
+
+def _drift_embedder():
+    """The sentence embedder that measures caption drift at meaning changes, when it is installed."""
+    try:
+        return get_embedder(DRIFT_EMBEDDER).embed
+    except NotInstalledError:
+        return None
 
 
 def series_bins(template: str, scope: str, res: SeriesResult) -> list[SeriesBin]:
@@ -56,9 +67,7 @@ def timeline_stage(ctx: RunContext) -> StageCount:
         items.append((row.template, row.community, row.variant, pp))
     by_t = split_scopes(items)
     del items
-    model = use_model()
-    # with the caption embedder there, drift is measured at meaning changes
-    embed = get_embedder(model.embedder).embed if model is not None else None
+    embed = _drift_embedder() if use_model() is not None else None
     ctx.progress.start("timeline", len(by_t))
     series: list[SeriesBin] = []
     found: list[ChangePoint] = []
