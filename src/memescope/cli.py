@@ -217,7 +217,10 @@ def demo(
 def ingest(
     source: Annotated[
         Path,
-        typer.Argument(help="A folder of images, a CSV/JSONL manifest, an ImgFlip575K folder, or Pushshift NDJSON."),
+        typer.Argument(
+            help="A folder of images, a CSV, JSONL or Parquet manifest, an ImgFlip575K folder, or Pushshift NDJSON; "
+            "CSV and JSON lines may be compressed (.gz, .bz2, .xz, .zst: Reddit's dumps as they ship)."
+        ),
     ],
     fmt: Annotated[
         str | None, typer.Option("--format", help="Force a format: folder, manifest, imgflip, pushshift.")
@@ -723,6 +726,39 @@ def templates_list(db: DbOpt = None, json_out: JsonOpt = False) -> None:
     for r in rows:
         t.add_row(escape(r["name"]), str(r["n_images"]), str(r["n_posts"]), escape((r["description"] or "")[:60]))
     out.print(t)
+
+
+@templates_app.command("import")
+@_command
+def templates_import_gallery(
+    gallery: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder of pictures (file or sub-folder names are template names) or a CSV of name, image, "
+            "description, affect, aliases."
+        ),
+    ],
+    db: DbOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Load a whole gallery of templates in one call. Pictures that cannot be read are recorded with
+    their reason (`memescope errors`) and the rest is loaded.
+
+    Example: memescope templates import gallery/ --db memes.db
+    """
+    from .store import open_store
+    from .templates import import_gallery
+
+    with open_store(db) as store:
+        res = import_gallery(store, gallery, progress=_progress(json_out))
+    if json_out:
+        _print_json(res)
+        return
+    out.print(
+        f"{res['templates']} templates, {res['references']} reference pictures; {res['skipped']} skipped"
+        + (" (see `memescope errors`)" if res["skipped"] else ""),
+        markup=False,
+    )
 
 
 @templates_app.command("import-imgflip")

@@ -44,6 +44,13 @@ def parse_date(value: object) -> str | None:
             raise ValueError(f"{value!r} is not a date")
         dt = datetime(1970, 1, 1) + timedelta(seconds=float(value))
         return _in_range(dt, value).strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, datetime):  # a typed timestamp (Parquet, pandas): naive means UTC
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return _in_range(value, value).strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, date):
+        _in_range(datetime(value.year, value.month, value.day), value)
+        return value.isoformat()
     if not isinstance(value, str):
         raise ValueError(f"expected a date as text or epoch seconds, got {type(value).__name__}")
     text = value.strip()

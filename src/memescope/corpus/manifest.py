@@ -1,7 +1,9 @@
-"""A CSV or JSONL manifest: columns id, image (path, relative to the manifest), text, created_at,
-community, author, url; optional title, template, date_approx (1/true/yes: the date is an estimate) and
-date_error_days (how far it may be off; implies date_approx). Only id is required. Images must lie inside
-the corpus root (the manifest's folder unless ingest is given another)."""
+"""A CSV, JSON-lines or Parquet manifest: columns id, image (path, relative to the manifest), text,
+created_at, community, author, url; optional title, template, date_approx (1/true/yes: the date is an
+estimate) and date_error_days (how far it may be off; implies date_approx). Only id is required. Images
+must lie inside the corpus root (the manifest's folder unless ingest is given another).
+
+CSV and JSON lines may come compressed (.gz, .bz2, .xz, .zst): they are read as streams (streams.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import Path
 from ..exceptions import IngestError
 from ..records import Post, Skipped
 from .base import readers
+from .streams import inner_suffix, iter_parquet_rows, open_text, stream_errors
 from .validate import make_post
 
 __all__ = ["ManifestReader", "iter_json_lines"]
@@ -35,11 +38,17 @@ MAX_LINE = 1 << 20
 
 
 def iter_json_lines(path: Path) -> Iterator[tuple[int, dict | None, str]]:
-    """(line number, object or None, error) for each non-blank line of a JSON-lines file."""
-    with path.open(encoding="utf-8", errors="replace") as f:
+    """(line number, object or None, error) for each non-blank line of a JSON-lines file, compressed or
+    not."""
+    damaged = stream_errors()
+    with open_text(path) as f:
         n = 0
         while True:
-            line = f.readline(MAX_LINE + 1)
+            try:
+                line = f.readline(MAX_LINE + 1)
+            except damaged as exc:  # a truncated or corrupt dump: what came before it is kept
+                yield n + 1, None, f"the file is damaged or truncated here: {str(exc)[:200]}"
+                return
             if not line:
                 return
             n += 1
@@ -76,11 +85,14 @@ class ManifestReader:
     name = "manifest"
 
     def sniff(self, path: Path) -> bool:
-        return path.is_file() and path.suffix.lower() in {".csv", ".jsonl", ".ndjson"}
+        return path.is_file() and inner_suffix(path) in {".csv", ".jsonl", ".ndjson", ".parquet"}
 
     def read(self, path: Path, root: Path) -> Iterator[Post | Skipped]:
-        if path.suffix.lower() == ".csv":
-            with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
+        kind = inner_suffix(path)
+        if kind == ".parquet":
+            yield from self._rows(path, root, iter_parquet_rows(path), "bad parquet row")
+        elif kind == ".csv":
+            with open_text(path, encoding="utf-8-sig", newline="") as f:
                 reader = csv.DictReader(f)
                 if not reader.fieldnames or "id" not in reader.fieldnames:
                     raise IngestError(f"{path}: a manifest needs an 'id' column (has {reader.fieldnames})")
@@ -90,6 +102,9 @@ class ManifestReader:
                         row = next(reader)
                     except StopIteration:
                         return
+                    except stream_errors() as exc:
+                        yield Skipped(f"{path.name}:{n + 1}", "damaged file", f"damaged or truncated: {exc}"[:300])
+                        return
                     except csv.Error as exc:  # a NUL byte, a field over the csv module's limit
                         n += 1
                         yield Skipped(f"{path.name}:{n}", "bad csv", str(exc))
@@ -98,11 +113,14 @@ class ManifestReader:
                     row.pop(None, None)  # cells past the header: no column to put them in
                     yield self._post(path, root, f"{path.name}:{n}", row, csv_row=True)
         else:
-            for n, obj, err in iter_json_lines(path):
-                if obj is None:
-                    yield Skipped(f"{path.name}:{n}", "bad json", err)
-                else:
-                    yield self._post(path, root, f"{path.name}:{n}", obj, csv_row=False)
+            yield from self._rows(path, root, iter_json_lines(path), "bad json")
+
+    def _rows(self, path: Path, root: Path, rows, bad: str) -> Iterator[Post | Skipped]:
+        for n, obj, err in rows:
+            if obj is None:
+                yield Skipped(f"{path.name}:{n}", bad, err)
+            else:
+                yield self._post(path, root, f"{path.name}:{n}", obj, csv_row=False)
 
     def _post(self, path: Path, root: Path, where: str, row: dict, csv_row: bool) -> Post | Skipped:
         image = row.get("image")

@@ -1,5 +1,6 @@
 """Reddit submissions as Pushshift NDJSON: id, created_utc, subreddit, author, title, url (+ optional local
-`image` path). Remote images are not fetched: such posts are analyzed by their title."""
+`image` path). Remote images are not fetched: such posts are analyzed by their title. The monthly dumps
+are read as they ship (RS_2020-03.zst), compressed, as a stream (streams.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from ..records import Post, Skipped
 from .base import readers
 from .manifest import iter_json_lines
+from .streams import inner_suffix
 from .validate import make_post
 
 __all__ = ["PushshiftReader"]
@@ -19,7 +21,7 @@ class PushshiftReader:
     name = "reddit"
 
     def sniff(self, path: Path) -> bool:
-        if not (path.is_file() and path.suffix.lower() in {".ndjson", ".jsonl", ".json"}):
+        if not (path.is_file() and inner_suffix(path) in {".ndjson", ".jsonl", ".json"}):
             return False
         for _, obj, _ in iter_json_lines(path):
             return obj is not None and "created_utc" in obj and "subreddit" in obj

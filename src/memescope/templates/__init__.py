@@ -2,6 +2,7 @@
 and clustering what no template explains into candidate variants."""
 
 from .clustering import cluster_codes
+from .gallery import import_gallery, read_gallery
 from .knowledge import add_template, ensure_templates, import_imgflip_templates, list_templates, reference_hashes
 from .matching import PHASH_MATCH_RADIUS, MatchDecision, match_hashes, reference_codes
 
@@ -9,6 +10,8 @@ __all__ = [
     "add_template",
     "ensure_templates",
     "import_imgflip_templates",
+    "import_gallery",
+    "read_gallery",
     "list_templates",
     "reference_hashes",
     "MatchDecision",
